@@ -23,6 +23,8 @@ function normalize(value: RlpInput): Input {
 
 /** Strict: the whole input must be exactly one canonical RLP item. */
 export function decodeRlp(bytes: Uint8Array, what: string): RlpItem {
+  // @ethereumjs/rlp returns an empty string for empty input; an empty input holds no item.
+  if (bytes.length === 0) throw new DecodeError('rlp', what, 'empty input');
   try {
     return RLP.decode(bytes) as RlpItem;
   } catch (err) {
@@ -35,6 +37,7 @@ export function decodeRlp(bytes: Uint8Array, what: string): RlpItem {
  * EIP-8 requires tolerance of trailing data in discv4 packets and handshake messages.
  */
 export function decodeRlpPrefix(bytes: Uint8Array, what: string): { item: RlpItem; rest: Uint8Array } {
+  if (bytes.length === 0) throw new DecodeError('rlp', what, 'empty input');
   try {
     const { data, remainder } = RLP.decode(bytes, true) as { data: RlpItem; remainder: Uint8Array };
     return { item: data, rest: remainder };

@@ -265,6 +265,31 @@ describe('Discv4UdpEndpoint.ping', () => {
     expect(reply.publicKey).toEqual(p.publicKey);
   });
 
+  it('concurrent pings to one node in the same second are the same packet, and one pong answers both', async () => {
+    const a = await endpoint({ now: () => 1_900_000_000 });
+    const p = await probe();
+    const first = a.ping({ ip: LOOPBACK, udpPort: p.port, publicKey: p.publicKey }, 2000);
+    const second = a.ping({ ip: LOOPBACK, udpPort: p.port }, 2000);
+    const ping1 = await p.nextOfType('ping');
+    const ping2 = await p.nextOfType('ping');
+    expect(ping2.hash).toEqual(ping1.hash);
+    const pong = encodeDiscv4Packet({ type: 'pong', to: ping1.packet.from, pingHash: ping1.hash, expiration: 1_900_000_020n }, p.key);
+    await p.send(pong, a.udpPort);
+    const [r1, r2] = await Promise.all([first, second]);
+    expect(r1.hash).toEqual(r2.hash);
+  });
+
+  it('a pong that one waiter rejects for its signer still answers a waiter without a key', async () => {
+    const a = await endpoint({ now: () => 1_900_000_000 });
+    const p = await probe();
+    const strict = a.ping({ ip: LOOPBACK, udpPort: p.port, publicKey: publicKeyOf(generatePrivateKey()) }, 400);
+    const open = a.ping({ ip: LOOPBACK, udpPort: p.port }, 2000);
+    const ping = await p.nextOfType('ping');
+    await p.send(encodeDiscv4Packet({ type: 'pong', to: ping.packet.from, pingHash: ping.hash, expiration: 1_900_000_020n }, p.key), a.udpPort);
+    expect((await open).publicKey).toEqual(p.publicKey);
+    await expect(strict).rejects.toThrow(bytesToHex(p.publicKey));
+  });
+
   it('times out against a closed port with Discv4TimeoutError', async () => {
     const a = await endpoint();
     const gone = await Probe.open();

@@ -121,7 +121,7 @@ export class Discv4UdpEndpoint {
   readonly host: string;
   readonly udpPort: number;
 
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, Pending[]>();
   /** `${nodeIdHex}@${ipHex}` -> when that node last proved its endpoint (ms). */
   private readonly verified = new Map<string, number>();
   private readonly pingingBack = new Set<string>();
@@ -217,7 +217,7 @@ export class Discv4UdpEndpoint {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.pending.values()) {
+    for (const p of [...this.pending.values()].flat()) {
       clearTimeout(p.timer);
       p.reject(new Error('discv4 endpoint closed'));
     }
@@ -231,29 +231,35 @@ export class Discv4UdpEndpoint {
   private async request(kind: Pending['kind'], packet: Packet, remote: RemoteNode, timeoutMs: number): Promise<PongReply | EnrReply> {
     if (this.closed) throw new Error('discv4 endpoint closed');
     const bytes = encodeDiscv4Packet(packet, this.options.privateKey);
+    // Signatures are deterministic, so two pings to one node within a second are
+    // the same bytes with the same hash: one reply answers every such waiter.
     const key = bytesToHex(bytes.subarray(0, 32));
+    let waiter: Pending | undefined;
     const reply = new Promise<PongReply | EnrReply>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const p = this.pending.get(key);
-        this.pending.delete(key);
+        this.removeWaiter(key, waiter!);
         const what = kind === 'ping' ? 'no pong' : 'no ENRResponse';
-        const wrong = p?.wrongSigner ? `; a reply with the right hash came signed by ${bytesToHex(p.wrongSigner)} instead` : '';
+        const wrong = waiter!.wrongSigner ? `; a reply with the right hash came signed by ${bytesToHex(waiter!.wrongSigner)} instead` : '';
         reject(new Discv4TimeoutError(`${what} from ${remote.ip}:${remote.udpPort} within ${timeoutMs} ms${wrong}`));
       }, timeoutMs);
-      this.pending.set(key, { kind, remote, sentAt: performance.now(), timer, resolve, reject });
+      waiter = { kind, remote, sentAt: performance.now(), timer, resolve, reject };
+      this.pending.set(key, [...(this.pending.get(key) ?? []), waiter]);
     });
     try {
       await this.send(bytes, remote.ip, remote.udpPort);
     } catch (err) {
-      const p = this.pending.get(key);
-      if (p) {
-        clearTimeout(p.timer);
-        this.pending.delete(key);
-      }
+      clearTimeout(waiter!.timer);
+      this.removeWaiter(key, waiter!);
       reply.catch(() => undefined);
       throw err;
     }
     return reply;
+  }
+
+  private removeWaiter(key: string, waiter: Pending): void {
+    const left = (this.pending.get(key) ?? []).filter((w) => w !== waiter);
+    if (left.length > 0) this.pending.set(key, left);
+    else this.pending.delete(key);
   }
 
   private onMessage(msg: Buffer, from: SenderAddress): void {
@@ -329,26 +335,33 @@ export class Discv4UdpEndpoint {
   }
 
   private onReply(key: string, kind: Pending['kind'], d: DecodedPacket, from: SenderAddress): void {
-    const p = this.pending.get(key);
     // geth also binds a reply to the address it asked: a hash leaked to a third host must not complete the request.
-    if (!p || p.kind !== kind || !sameIp(p.remote.ip, from.ip)) {
+    const waiters = (this.pending.get(key) ?? []).filter((w) => w.kind === kind && sameIp(w.remote.ip, from.ip));
+    if (waiters.length === 0) {
       this.counters.unsolicited++;
       return;
     }
-    if (p.remote.publicKey && !equalBytes(p.remote.publicKey, d.publicKey)) {
+    let answered = false;
+    for (const w of waiters) {
+      if (w.remote.publicKey && !equalBytes(w.remote.publicKey, d.publicKey)) {
+        w.wrongSigner = d.publicKey;
+        continue;
+      }
+      answered = true;
+      clearTimeout(w.timer);
+      this.removeWaiter(key, w);
+      const base = { publicKey: d.publicKey, nodeId: d.nodeId, from };
+      if (d.packet.type === 'pong') {
+        w.resolve({ ...base, pong: d.packet, hash: d.hash, pingHash: d.packet.pingHash, rttMs: performance.now() - w.sentAt });
+      } else if (d.packet.type === 'enrResponse') {
+        w.resolve({ ...base, enr: d.packet.enr });
+      }
+    }
+    if (!answered) {
       this.counters.wrongSender++;
-      p.wrongSigner = d.publicKey;
       return;
     }
-    clearTimeout(p.timer);
-    this.pending.delete(key);
-    const base = { publicKey: d.publicKey, nodeId: d.nodeId, from };
-    if (d.packet.type === 'pong') {
-      this.verified.set(verifiedKey(d.publicKey, from.ip), this.nowMs());
-      p.resolve({ ...base, pong: d.packet, hash: d.hash, pingHash: d.packet.pingHash, rttMs: performance.now() - p.sentAt });
-    } else if (d.packet.type === 'enrResponse') {
-      p.resolve({ ...base, enr: d.packet.enr });
-    }
+    if (d.packet.type === 'pong') this.verified.set(verifiedKey(d.publicKey, from.ip), this.nowMs());
   }
 
   private reply(packet: Packet, to: SenderAddress): void {

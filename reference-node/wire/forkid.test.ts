@@ -363,6 +363,7 @@ describe('fork ID RLP', () => {
       'c684000000008000', // trailing byte
       'c6c40000000080', // hash is a list
       '8400000000', // not a list
+      'd0' + '84ffffffff' + '8affffffffffffffffffff', // longer than any fork ID (next of 10 bytes)
     ];
     for (const hex of bad) {
       expect(() => decodeForkId(hexToBytes(hex)), hex).toThrow(DecodeError);

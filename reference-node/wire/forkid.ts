@@ -228,7 +228,14 @@ export function encodeForkId(id: ForkId): Uint8Array {
   return encodeRlp(forkIdToRlp(id));
 }
 
+/** The longest canonical encoding: list header, 4-byte hash with its header, 8-byte next with its header. */
+const MAX_FORK_ID_SIZE = 15;
+
 export function decodeForkId(bytes: Uint8Array): ForkId {
+  // Bounds the work on hostile input before any parsing.
+  if (bytes.length > MAX_FORK_ID_SIZE) {
+    throw new DecodeError('too-large', 'fork id', `${bytes.length} bytes, a fork id encodes in at most ${MAX_FORK_ID_SIZE}`);
+  }
   return forkIdFromRlp(decodeRlp(bytes, 'fork id'));
 }
 

@@ -525,7 +525,7 @@ describe('properties', () => {
         expect(enrNodeId(record!)).toEqual(keccak256(publicKeyOf(key)));
         expect(enrSignatureStatus(record!)).toEqual({ status: 'valid' });
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 

@@ -1,11 +1,11 @@
 /**
  * The RLPx frame MAC (rlpx.md "MAC"): a running keccak256 state per direction,
  * reseeded after every header and frame with AES-256-ECB(mac-secret) of its
- * own digest. The keccak state is the throughput bottleneck of the whole
- * frame codec, so it runs on hash-wasm (about 10x @noble/hashes).
+ * own digest. Keccak is the throughput bottleneck of the frame codec; see
+ * keccak.ts for why it runs on our own WebAssembly permutation.
  */
 import { createCipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
-import { createKeccak } from 'hash-wasm';
+import { KeccakState } from './keccak.js';
 
 /**
  * A running hash whose digest can be read without ending it. The frame codec
@@ -19,46 +19,8 @@ export interface MacHash {
 
 export type MacHashFactory = (seed: Uint8Array) => MacHash;
 
-// hash-wasm instances are created asynchronously, but the codecs are synchronous
-// state machines. So the module makes two instances up front and multiplexes
-// every keccak state through them with save()/load(): `live` holds the state of
-// the last one used, `scratch` finalises copies to read digests.
-const live = await createKeccak(256);
-const scratch = await createKeccak(256);
-let owner: WasmKeccak | undefined;
-
-class WasmKeccak implements MacHash {
-  private saved: Uint8Array;
-
-  constructor(seed: Uint8Array) {
-    if (owner) owner.saved = live.save();
-    live.init();
-    live.update(seed);
-    owner = this;
-    this.saved = live.save();
-  }
-
-  private activate(): void {
-    if (owner === this) return;
-    if (owner) owner.saved = live.save();
-    live.load(this.saved);
-    owner = this;
-  }
-
-  update(data: Uint8Array): void {
-    this.activate();
-    live.update(data);
-  }
-
-  digest(): Uint8Array {
-    this.activate();
-    scratch.load(live.save());
-    return scratch.digest('binary');
-  }
-}
-
 /** A keccak256 state (Ethereum's pre-standard Keccak, not SHA3) that has absorbed `seed`. */
-export const createKeccakMac: MacHashFactory = (seed) => new WasmKeccak(seed);
+export const createKeccakMac: MacHashFactory = (seed) => new KeccakState().update(seed);
 
 /** One direction's MAC: header-mac and frame-mac computation over ciphertext. */
 export class FrameMac {

@@ -112,6 +112,27 @@ describe('live interop with @ethereumjs/devp2p DPT on loopback', () => {
     expect(errors).toEqual([]);
   });
 
+  it('it answers an expired ping (it never checks expiration; geth drops such packets)', async () => {
+    const { port } = await startDpt();
+    const ep = await ourEndpoint();
+    const stale = encodeDiscv4Packet(
+      {
+        type: 'ping',
+        version: 4n,
+        from: { ip: ipToBytes(LOOPBACK), udpPort: ep.udpPort, tcpPort: 30303 },
+        to: { ip: ipToBytes(LOOPBACK), udpPort: port, tcpPort: 0 },
+        expiration: BigInt(Math.floor(Date.now() / 1000) - 3600),
+      },
+      generatePrivateKey(),
+    );
+    const pongs: Uint8Array[] = [];
+    ep.onPacket((d) => void (d.packet.type === 'pong' && pongs.push(d.packet.pingHash)));
+    await ep.sendRaw(stale, { ip: LOOPBACK, udpPort: port });
+    await waitFor(() => pongs.length === 1);
+    expect(pongs[0]).toEqual(stale.subarray(0, 32));
+    expect(ep.stats.unsolicited).toBe(1); // we asked nothing with that key, so the reply matches no request
+  });
+
   it('its ENR-less server ignores our ENRRequest and reports it as an error event', async () => {
     const { port, publicKey, errors } = await startDpt();
     const ep = await ourEndpoint();

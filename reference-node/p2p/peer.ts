@@ -6,7 +6,7 @@
 import { equalBytes } from '../wire/bytes.js';
 import { DecodeError } from '../wire/errors.js';
 import { publicKeyOf, type PrivateKey } from '../wire/keys.js';
-import type { FrameMessage } from '../wire/rlpx/frame.js';
+import { SnappyFrameError, type FrameMessage } from '../wire/rlpx/frame.js';
 import {
   decodeDisconnect,
   decodeHello,
@@ -58,6 +58,8 @@ export interface DisconnectInfo {
   byUs: boolean;
   /** Why, in words: the reason text, or what broke. */
   detail: string;
+  /** A spec deviation we tolerated in the remote's Disconnect (for verdicts and logs). */
+  deviation?: string;
 }
 
 export interface PeerHandlers {
@@ -258,7 +260,25 @@ export class Peer {
     }
   }
 
-  private onDecodeError(_err: DecodeError): void {
+  private onDecodeError(err: DecodeError): void {
+    // ethereumjs sends Disconnect without snappy even when snappy is on. The
+    // peer is leaving anyway, so we still read its reason, but say it deviated.
+    if (err instanceof SnappyFrameError && err.msgId === P2pMessageId.Disconnect) {
+      let reason: number | undefined;
+      try {
+        reason = decodeDisconnect(err.raw).reason;
+      } catch {
+        return this.disconnect(DisconnectReason.ProtocolBreach);
+      }
+      this.end({
+        reason,
+        byUs: false,
+        detail: describeDisconnectReason(reason),
+        deviation: 'Disconnect was sent without snappy compression, which EIP-706 requires after Hello',
+      });
+      this.transport.close();
+      return;
+    }
     this.disconnect(DisconnectReason.ProtocolBreach);
   }
 

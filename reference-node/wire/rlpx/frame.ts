@@ -238,6 +238,21 @@ export function decodeMsgId(frameData: Uint8Array): { msgId: number; payloadOffs
   return { msgId, payloadOffset: 1 + n };
 }
 
+/**
+ * A frame whose payload failed snappy decoding. It carries the message id and
+ * the raw payload so the session layer can decide what a peer meant: some
+ * clients (ethereumjs) send Disconnect uncompressed after snappy is on.
+ */
+export class SnappyFrameError extends DecodeError {
+  constructor(
+    cause: DecodeError,
+    readonly msgId: number,
+    readonly raw: Uint8Array,
+  ) {
+    super(cause.code, cause.what, cause.detail);
+  }
+}
+
 export interface FrameCodecOptions {
   /** Compress payloads (EIP-706). Off at first: Hello is never compressed. */
   snappy?: boolean;
@@ -303,8 +318,13 @@ export class FrameCodec {
     if (frameData === undefined) return undefined;
     const { msgId, payloadOffset } = decodeMsgId(frameData);
     const raw = frameData.subarray(payloadOffset);
-    const payload = this.snappy ? snappyDecompress(raw, this.maxUncompressedSize) : raw;
-    return { msgId, payload };
+    if (!this.snappy) return { msgId, payload: raw };
+    try {
+      return { msgId, payload: snappyDecompress(raw, this.maxUncompressedSize) };
+    } catch (err) {
+      if (err instanceof DecodeError) throw new SnappyFrameError(err, msgId, raw.slice());
+      throw err;
+    }
   }
 
   /**

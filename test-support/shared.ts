@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
  * never copied into the repo. A missing folder fails the test loudly rather than
  * skipping it, so a misconfigured CI cannot pass by testing nothing.
  */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+function findRepoRoot(from: string): string {
+  // Works from the sources and from dist/ (benchmarks run compiled).
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 export const sharedDir = process.env.DEVP2P_SHARED ?? resolve(repoRoot, '../shared');
 
 export function sharedPath(...parts: string[]): string {

@@ -5,10 +5,9 @@
  * Unprotected legacy transactions (v = 27/28) are still recoverable, as in geth;
  * refusing them is pool policy.
  */
-import { bigIntToFixed, concatBytes } from '../bytes.js';
+import { bigIntToFixed, bytesToBigInt, concatBytes } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { keccak256, recoverPublicKey, signRecoverable, type PrivateKey, type PublicKey } from '../keys.js';
-import { bytesToBigInt } from '../bytes.js';
 import { signingHash } from './hash.js';
 import { chainIdOfV, recoveryIdOfV, SECP256K1_HALF_N } from './signature.js';
 import type {

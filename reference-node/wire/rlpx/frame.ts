@@ -226,6 +226,8 @@ export function encodeMsgId(msgId: number): Uint8Array {
 export function decodeMsgId(frameData: Uint8Array): { msgId: number; payloadOffset: number } {
   const b0 = frameData[0];
   if (b0 === undefined) throw new DecodeError('length', WHAT, 'empty frame-data has no message id');
+  // geth decodes the id as a canonical uint: zero is 0x80, never the byte 0x00.
+  if (b0 === 0) throw new DecodeError('rlp', WHAT, 'message id 0 must be encoded as 0x80');
   if (b0 < 0x80) return { msgId: b0, payloadOffset: 1 };
   if (b0 >= 0xc0) throw new DecodeError('shape', WHAT, 'message id is a list, not an integer');
   const n = b0 - 0x80;

@@ -369,7 +369,7 @@ export class HandshakeInitiator {
   ackLength(buffered: Uint8Array): number {
     if (this.ackSize !== undefined) return this.ackSize;
     const n = handshakeMessageLength(buffered, 'ack', this.options.privateKey);
-    if (buffered.length >= LEGACY_ACK_SIZE || buffered[0] !== 0x04) this.ackSize = n;
+    if (buffered.length >= LEGACY_ACK_SIZE || (buffered.length >= 2 && buffered[0] !== 0x04)) this.ackSize = n;
     return n;
   }
 
@@ -429,7 +429,7 @@ export class HandshakeRecipient {
   authLength(buffered: Uint8Array): number {
     if (this.authSize !== undefined) return this.authSize;
     const n = handshakeMessageLength(buffered, 'auth', this.options.privateKey);
-    if (buffered.length >= LEGACY_AUTH_SIZE || buffered[0] !== 0x04) this.authSize = n;
+    if (buffered.length >= LEGACY_AUTH_SIZE || (buffered.length >= 2 && buffered[0] !== 0x04)) this.authSize = n;
     return n;
   }
 

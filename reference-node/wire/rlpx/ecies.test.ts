@@ -69,7 +69,7 @@ describe('ECIES', () => {
   });
 
   it('interoperates with @ethereumjs/devp2p ECIES both ways', () => {
-    const theirsBob = new EjsEcies(bob, bobPub, null);
+    const theirsBob = new EjsEcies(bob, bobPub, null as unknown as Uint8Array);
     const theirsAlice = new EjsEcies(alice, publicKeyOf(alice), bobPub);
     const msg = utf8('hello from the other implementation');
     const prefix = Uint8Array.of(0x01, 0x99);

@@ -26,6 +26,24 @@ export class EcdhKey {
     this.publicKey = view(this.ecdh.getPublicKey()).subarray(1);
   }
 
+  private remembered: Map<string, Uint8Array> | undefined;
+
+  /**
+   * agree() memoised per remote key, for static-static agreement: a node that
+   * reconnects to the same peer (or a benchmark) skips one multiplication per
+   * handshake. Only valid results are kept.
+   */
+  agreeRemembered(remote: Uint8Array, what = 'ecdh'): Uint8Array {
+    this.remembered ??= new Map();
+    const id = bytesToHex(remote);
+    const hit = this.remembered.get(id);
+    if (hit) return hit;
+    const shared = this.agree(remote, what);
+    this.remembered.set(id, shared);
+    if (this.remembered.size > REMEMBERED_PER_KEY) this.remembered.delete(this.remembered.keys().next().value!);
+    return shared;
+  }
+
   /** The x coordinate of privateKey × remote; DecodeError('crypto') if remote is not on the curve. */
   agree(remote: Uint8Array, what = 'ecdh'): Uint8Array {
     if (remote.length !== 64) throw new DecodeError('length', what, `public key must be 64 bytes, got ${remote.length}`);
@@ -36,6 +54,8 @@ export class EcdhKey {
     }
   }
 }
+
+const REMEMBERED_PER_KEY = 64;
 
 // Static node keys are reused for every connection; loading one costs a base-point
 // multiplication, so keep the few most recent ones.

@@ -35,6 +35,17 @@ describe('node:crypto ECDH', () => {
     }
   });
 
+  it('remembered static agreement equals a fresh one and never remembers failures', () => {
+    const key = new EcdhKey(alice);
+    const b = publicKeyOf(generatePrivateKey());
+    expect(hex(key.agreeRemembered(b))).toBe(hex(ecdhX(alice, b)));
+    expect(hex(key.agreeRemembered(b))).toBe(hex(ecdhX(alice, b)));
+    const off = b.slice();
+    off[63]! ^= 1;
+    expectDecodeError(() => key.agreeRemembered(off), 'crypto');
+    expectDecodeError(() => key.agreeRemembered(off), 'crypto');
+  });
+
   it('rejects points off the curve with DecodeError(crypto) and bad lengths with DecodeError(length)', () => {
     const key = new EcdhKey(alice);
     const off = bobPub.slice();

@@ -348,7 +348,7 @@ export class HandshakeInitiator {
     if (this.authPacket) return this.authPacket;
     const o = this.options;
     const local = staticEcdhKey(o.privateKey);
-    const staticShared = local.agree(this.remotePublicKey, 'remote public key');
+    const staticShared = local.agreeRemembered(this.remotePublicKey, 'remote public key');
     const message: AuthMessage = {
       signature: signRecoverable(signedDigest(staticShared, this.nonce), this.ephemeral.privateKey),
       initiatorPublicKey: local.publicKey,
@@ -442,7 +442,10 @@ export class HandshakeRecipient {
     if (this.auth) throw new Error('auth already handled');
     const opened = openAuth(packet, this.options.privateKey);
     const { message } = opened;
-    const staticShared = staticEcdhKey(this.options.privateKey).agree(message.initiatorPublicKey, 'rlpx auth initiator public key');
+    const staticShared = staticEcdhKey(this.options.privateKey).agreeRemembered(
+      message.initiatorPublicKey,
+      'rlpx auth initiator public key',
+    );
     const remoteEphemeralPublicKey = recoverPublicKey(
       signedDigest(staticShared, message.initiatorNonce),
       message.signature,

@@ -195,6 +195,26 @@ describe('FrameCodec', () => {
     expect(() => writer.seal(new Uint8Array(1), new Uint8Array(14))).toThrowError(RangeError);
   });
 
+  it('sealRaw: equal to seal for a standard header; lets padding and declared sizes lie', () => {
+    const [a, b] = secretsPair();
+    const writer = () => new FrameWriter(a.aesSecret, a.macSecret, a.egressMacSeed);
+    const header = new Uint8Array(16);
+    header.set([0x00, 0x00, 0x02, 0xc2, 0x80, 0x80]);
+    const body = new Uint8Array(16);
+    body.set([0x10, 0xc0]);
+    expect(writer().sealRaw(header, body)).toEqual(writer().seal(Uint8Array.of(0x10, 0xc0)));
+
+    const w = writer();
+    const reader = new FrameReader(b.aesSecret, b.macSecret, b.ingressMacSeed);
+    reader.push(w.sealRaw(header, body.map((x, i) => (i < 2 ? x : 0xee)))); // non-zero padding is ignored, as geth does
+    expect(reader.readFrame()).toEqual(Uint8Array.of(0x10, 0xc0));
+    const liar = header.slice();
+    liar[2] = 100; // declares 100 bytes, carries 16
+    reader.push(w.sealRaw(liar, body));
+    expect(reader.readFrame()).toBeUndefined();
+    expect(reader.bytesNeeded).toBe(112 + 16 - 32);
+  });
+
   it('property: arbitrary bytes into the reader give messages, undefined, or a DecodeError', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 120 }), { maxLength: 5 }), fc.boolean(), (chunks, snappy) => {

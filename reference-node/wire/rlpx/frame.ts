@@ -67,15 +67,33 @@ export class FrameWriter {
     plain.set(headerData, 3);
     plain.set(head, 16);
     plain.set(body, 16 + head.length);
-    const ct = this.ctr.update(plain);
+    return this.encryptAndMac(plain);
+  }
 
-    const out = new Uint8Array(32 + padded + 16);
+  /**
+   * For fuzzers: encrypts and MACs a 16-byte plaintext header and a body
+   * exactly as given, so the declared frame-size, header-data, padding and
+   * body length can all disagree with each other while the MACs stay valid.
+   */
+  sealRaw(header: Uint8Array, body: Uint8Array): Uint8Array {
+    if (header.length !== 16) throw new RangeError('a frame header is 16 bytes');
+    const plain = new Uint8Array(16 + body.length);
+    plain.set(header);
+    plain.set(body, 16);
+    return this.encryptAndMac(plain);
+  }
+
+  /** header || body plaintext -> header-ct || header-mac || body-ct || frame-mac. */
+  private encryptAndMac(plain: Uint8Array): Uint8Array {
+    const ct = this.ctr.update(plain);
+    const bodyLength = plain.length - 16;
+    const out = new Uint8Array(32 + bodyLength + 16);
     const headerCt = ct.subarray(0, 16);
     const frameCt = ct.subarray(16);
     out.set(headerCt, 0);
     out.set(this.mac.header(headerCt), 16);
     out.set(frameCt, 32);
-    out.set(this.mac.frame(frameCt), 32 + padded);
+    out.set(this.mac.frame(frameCt), 32 + bodyLength);
     return out;
   }
 }

@@ -31,6 +31,7 @@ export {
   FrameCodec,
   FrameReader,
   FrameWriter,
+  SnappyFrameError,
   encodeMsgId,
   decodeMsgId,
   MAX_FRAME_SIZE,

@@ -187,7 +187,7 @@ function row(name: string, ours: number, theirs: number, unit: string, target?: 
 async function main(): Promise<void> {
   const handshakes = Number(process.env.BENCH_HANDSHAKES ?? 200);
   console.log(`devp2p-check bench:wire — loopback, node ${process.version}, @ethereumjs/devp2p in the same run`);
-  // Warm up both stacks (JIT, hash-wasm, snappy) before measuring.
+  // Warm up both stacks (JIT, the wasm keccak, snappy) before measuring.
   await ourHandshakes(10, 1);
   await ethjsHandshakes(10, 1);
   await ourThroughput(1024, 500);

@@ -2,6 +2,7 @@ import { createCustomCommon, Hardfork, Mainnet, type Common } from '@ethereumjs/
 import { createTxFromBlockBodyData } from '@ethereumjs/tx';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectDecodeError } from '../../test-support/decode-errors.js';
 import { readSharedBytes, readSharedJson } from '../../test-support/shared.js';
 import {
   blockHash,
@@ -53,17 +54,6 @@ function blockSlices(bytes: Uint8Array): Uint8Array[] {
 
 const hex = (b: Uint8Array): string => bytesToHex(b);
 const big = (h: string): bigint => BigInt(h);
-
-function expectDecodeError(fn: () => unknown, code?: string): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    if (code !== undefined) expect((err as DecodeError).code).toBe(code);
-    return;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 describe('geth ethtest chain', () => {
   const blocks = decodeBlockSequence(chainRlp);

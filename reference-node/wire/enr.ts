@@ -23,6 +23,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToBigInt, bytesToHex, uintToBytes } from './bytes.js';
 import { DecodeError } from './errors.js';
 import { forkIdFromRlp, forkIdToRlp, type ForkId } from './forkid.js';
+import { ipToBytes as wireIpToBytes, ipToString } from './ip.js';
 import {
   compressPublicKey,
   decompressPublicKey,
@@ -413,50 +414,19 @@ export function enrEth(record: Enr): ForkId | undefined {
 // ---------------------------------------------------------------------------
 // IP addresses as ENR bytes
 
-/** 4 bytes for an IPv4 literal, 16 for an IPv6 literal (zone IDs are refused: they mean nothing remotely). */
+/**
+ * 4 bytes for an IPv4 literal, 16 for an IPv6 literal. Stricter than the shared
+ * ipToBytes in ./ip.ts: zone IDs are refused (they mean nothing remotely) and a
+ * non-literal is a RangeError.
+ */
 export function ipToBytes(ip: string): Uint8Array {
-  if (isIPv4(ip)) return Uint8Array.from(ip.split('.').map(Number));
-  if (!isIPv6(ip) || ip.includes('%')) throw new RangeError(`not an IP address literal: "${ip}"`);
-  let text = ip;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
-  if (v4 !== undefined) {
-    const [a, b, c, d] = v4.split('.').map(Number) as [number, number, number, number];
-    text = text.slice(0, -v4.length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [left = '', right] = text.split('::');
-  const head = left === '' ? [] : left.split(':');
-  const tail = right === undefined || right === '' ? [] : right.split(':');
-  const groups = right === undefined ? head : [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const n = Number.parseInt(g, 16);
-    out[2 * i] = n >> 8;
-    out[2 * i + 1] = n & 0xff;
-  });
-  return out;
+  if (ip.includes('%') || (!isIPv4(ip) && !isIPv6(ip))) throw new RangeError(`not an IP address literal: "${ip}"`);
+  return wireIpToBytes(ip);
 }
 
-/** Dotted quad for 4 bytes; RFC 5952 text for 16 (IPv4-mapped addresses as ::ffff:a.b.c.d). */
+/** Dotted quad for 4 bytes; RFC 5952 text for 16 (IPv4-mapped addresses as ::ffff:a.b.c.d); RangeError for any other length. */
 export function bytesToIp(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join('.');
-  if (bytes.length !== 16) throw new RangeError(`an IP address is 4 or 16 bytes, got ${bytes.length}`);
-  const words = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
-    return `::ffff:${Array.from(bytes.subarray(12)).join('.')}`;
-  }
-  // RFC 5952 4.2: the longest run of two or more zero words becomes "::", the first one on a tie.
-  let best = { start: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > best.len) best = { start: i, len: j - i };
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (best.len < 2) return hex.join(':');
-  return `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.len).join(':')}`;
+  const text = ipToString(bytes);
+  if (text === undefined) throw new RangeError(`an IP address is 4 or 16 bytes, got ${bytes.length}`);
+  return text;
 }

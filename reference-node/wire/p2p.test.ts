@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeErrorCode } from '../../test-support/decode-errors.js';
 import { readSharedJson } from '../../test-support/shared.js';
 import { bytesToHex, hexToBytes } from './bytes.js';
 import { DecodeError } from './errors.js';
@@ -41,16 +42,6 @@ interface HelloVector {
 const hex = bytesToHex;
 const h = hexToBytes;
 
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-    return err.code;
-  }
-  return 'no error';
-}
-
 describe('Hello', () => {
   const vector = readSharedJson<HelloVector>('vectors-reference', 'p2p-hello-eip8.json').hello;
 
@@ -75,18 +66,18 @@ describe('Hello', () => {
       return encodeRlp(fields);
     };
     expect(decodeHello(base({})).capabilities).toEqual([{ name: 'eth', version: 68 }]);
-    expect(codeOf(() => decodeHello(base({ 4: new Uint8Array(63) })))).toBe('length');
-    expect(codeOf(() => decodeHello(base({ 0: Uint8Array.of(0, 5) })))).toBe('rlp');
-    expect(codeOf(() => decodeHello(base({ 2: [[new TextEncoder().encode('eth')]] })))).toBe('shape');
-    expect(codeOf(() => decodeHello(base({ 2: [[new TextEncoder().encode('eth'), Uint8Array.of(68), Uint8Array.of(1)]] })))).toBe('shape');
-    expect(codeOf(() => decodeHello(base({ 1: [] })))).toBe('shape');
-    expect(codeOf(() => decodeHello(encodeRlp([5, 'x', [], 0])))).toBe('shape');
-    expect(codeOf(() => decodeHello(Uint8Array.of(0xc0, 0x00)))).toBe('rlp');
+    expect(decodeErrorCode(() => decodeHello(base({ 4: new Uint8Array(63) })))).toBe('length');
+    expect(decodeErrorCode(() => decodeHello(base({ 0: Uint8Array.of(0, 5) })))).toBe('rlp');
+    expect(decodeErrorCode(() => decodeHello(base({ 2: [[new TextEncoder().encode('eth')]] })))).toBe('shape');
+    expect(decodeErrorCode(() => decodeHello(base({ 2: [[new TextEncoder().encode('eth'), Uint8Array.of(68), Uint8Array.of(1)]] })))).toBe('shape');
+    expect(decodeErrorCode(() => decodeHello(base({ 1: [] })))).toBe('shape');
+    expect(decodeErrorCode(() => decodeHello(encodeRlp([5, 'x', [], 0])))).toBe('shape');
+    expect(decodeErrorCode(() => decodeHello(Uint8Array.of(0xc0, 0x00)))).toBe('rlp');
   });
 
   it(`rejects bodies over ${P2P_MAX_MESSAGE_SIZE} bytes (geth's base protocol limit)`, () => {
     const hello: Hello = { protocolVersion: 5, clientId: 'x'.repeat(3000), capabilities: [], listenPort: 0, nodeId: new Uint8Array(64), extra: [] };
-    expect(codeOf(() => decodeHello(encodeHello(hello)))).toBe('too-large');
+    expect(decodeErrorCode(() => decodeHello(encodeHello(hello)))).toBe('too-large');
   });
 });
 
@@ -105,10 +96,10 @@ describe('Disconnect, Ping, Pong', () => {
     expect(decodeDisconnect(h('80'))).toEqual({ reason: 0 });
     expect(decodeDisconnect(h('c0'))).toEqual({ reason: undefined });
     expect(decodeDisconnect(h('c10c'))).toEqual({ reason: 0x0c }); // unknown codes are kept
-    expect(codeOf(() => decodeDisconnect(h('c28200')))).toBe('rlp');
-    expect(codeOf(() => decodeDisconnect(h('c3820100')))).toBe('value');
-    expect(codeOf(() => decodeDisconnect(h('c1c0')))).toBe('shape');
-    expect(codeOf(() => decodeDisconnect(new Uint8Array(0)))).toBe('rlp');
+    expect(decodeErrorCode(() => decodeDisconnect(h('c28200')))).toBe('rlp');
+    expect(decodeErrorCode(() => decodeDisconnect(h('c3820100')))).toBe('value');
+    expect(decodeErrorCode(() => decodeDisconnect(h('c1c0')))).toBe('shape');
+    expect(decodeErrorCode(() => decodeDisconnect(new Uint8Array(0)))).toBe('rlp');
   });
 
   it('names the reasons of rlpx.md', () => {
@@ -128,8 +119,8 @@ describe('Disconnect, Ping, Pong', () => {
     expect(decodePing(h('c0'))).toEqual({});
     expect(decodePong(h('c0'))).toEqual({});
     expect(decodePing(h('c101'))).toEqual({});
-    expect(codeOf(() => decodePing(h('80')))).toBe('shape');
-    expect(codeOf(() => decodePong(h('c0c0')))).toBe('rlp');
+    expect(decodeErrorCode(() => decodePing(h('80')))).toBe('shape');
+    expect(decodeErrorCode(() => decodePong(h('c0c0')))).toBe('rlp');
   });
 });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectDecodeError } from '../../../test-support/decode-errors.js';
 import { readSharedBytes, readSharedJson } from '../../../test-support/shared.js';
 import { decodeBlockSequence, headerHash } from '../block.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
@@ -32,17 +33,6 @@ const hex = bytesToHex;
  *    not versioned by eth.
  */
 const LATER: EthVersion[] = [67, 68, 69, 70];
-
-function expectDecodeError(fn: () => unknown, code?: string): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    if (code !== undefined) expect((err as DecodeError).code).toBe(code);
-    return err as DecodeError;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 function roundTrip(version: EthVersion, code: number, payload: Uint8Array): EthMessage {
   const msg = decodeEthMessage(version, code, payload);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ECIES as EjsEcies } from '@ethereumjs/devp2p';
 import { describe, expect, it } from 'vitest';
+import { expectDecodeError } from '../../../test-support/decode-errors.js';
 import { bytesToHex, utf8 } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { ecdhX, generatePrivateKey, publicKeyOf } from '../keys.js';
@@ -11,17 +12,6 @@ const hex = bytesToHex;
 const alice = generatePrivateKey();
 const bob = generatePrivateKey();
 const bobPub = publicKeyOf(bob);
-
-function expectDecodeError(f: () => unknown, code?: string): void {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    if (code) expect((err as DecodeError).code).toBe(code);
-    return;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 describe('node:crypto ECDH', () => {
   it('agrees with keys.ts (noble) for public keys and shared x', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeErrorCode } from '../../../test-support/decode-errors.js';
 import { concatBytes } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import {
@@ -31,16 +32,6 @@ function codecs(snappy = false): [FrameCodec, FrameCodec] {
   return [new FrameCodec(a, { snappy }), new FrameCodec(b, { snappy })];
 }
 
-function errorCode(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw err;
-    return err.code;
-  }
-  return 'no error';
-}
-
 const message = fc.record({
   msgId: fc.oneof(fc.integer({ min: 0, max: 0x20 }), fc.integer({ min: 0, max: 2 ** 48 - 1 })),
   payload: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.constant(new Uint8Array(0))),
@@ -64,13 +55,13 @@ describe('message ids', () => {
   });
 
   it('reject non-canonical, oversized and list ids', () => {
-    expect(errorCode(() => decodeMsgId(new Uint8Array(0)))).toBe('length');
-    expect(errorCode(() => decodeMsgId(Uint8Array.of(0x00)))).toBe('rlp');
-    expect(errorCode(() => decodeMsgId(Uint8Array.of(0x81, 0x05)))).toBe('rlp');
-    expect(errorCode(() => decodeMsgId(Uint8Array.of(0x82, 0x00, 0x90)))).toBe('rlp');
-    expect(errorCode(() => decodeMsgId(Uint8Array.of(0x82, 0x01)))).toBe('length');
-    expect(errorCode(() => decodeMsgId(Uint8Array.of(0x87, 1, 2, 3, 4, 5, 6, 7)))).toBe('value');
-    expect(errorCode(() => decodeMsgId(Uint8Array.of(0xc0)))).toBe('shape');
+    expect(decodeErrorCode(() => decodeMsgId(new Uint8Array(0)))).toBe('length');
+    expect(decodeErrorCode(() => decodeMsgId(Uint8Array.of(0x00)))).toBe('rlp');
+    expect(decodeErrorCode(() => decodeMsgId(Uint8Array.of(0x81, 0x05)))).toBe('rlp');
+    expect(decodeErrorCode(() => decodeMsgId(Uint8Array.of(0x82, 0x00, 0x90)))).toBe('rlp');
+    expect(decodeErrorCode(() => decodeMsgId(Uint8Array.of(0x82, 0x01)))).toBe('length');
+    expect(decodeErrorCode(() => decodeMsgId(Uint8Array.of(0x87, 1, 2, 3, 4, 5, 6, 7)))).toBe('value');
+    expect(decodeErrorCode(() => decodeMsgId(Uint8Array.of(0xc0)))).toBe('shape');
   });
 });
 
@@ -139,7 +130,7 @@ describe('FrameCodec', () => {
         const fresh = new FrameCodec({ ...a, ingressMacSeed: a.egressMacSeed });
         const bad = frame.slice();
         bad[bit >> 3]! ^= 1 << (bit & 7);
-        expect(errorCode(() => fresh.feed(bad))).toBe('mac');
+        expect(decodeErrorCode(() => fresh.feed(bad))).toBe('mac');
       }),
       { numRuns: 300 },
     );
@@ -151,8 +142,8 @@ describe('FrameCodec', () => {
     const [a, b] = codecs();
     const bad = a.encodeFrame(0x10, Uint8Array.of(1));
     bad[40]! ^= 1;
-    expect(errorCode(() => b.feed(bad))).toBe('mac');
-    expect(errorCode(() => b.feed(a.encodeFrame(0x10, Uint8Array.of(1))))).toBe('mac');
+    expect(decodeErrorCode(() => b.feed(bad))).toBe('mac');
+    expect(decodeErrorCode(() => b.feed(a.encodeFrame(0x10, Uint8Array.of(1))))).toBe('mac');
   });
 
   it('a bad snappy block or msg id consumes only its frame; feed returns earlier messages first', () => {
@@ -162,8 +153,8 @@ describe('FrameCodec', () => {
     const corrupt = a.writer.seal(Uint8Array.of(0x00, 0x01));
     const after = a.encodeFrame(0x12, Uint8Array.of(8));
     expect(b.feed(concatBytes(good, tooLarge))).toEqual([{ msgId: 0x10, payload: Uint8Array.of(7) }]);
-    expect(errorCode(() => b.read())).toBe('too-large');
-    expect(errorCode(() => b.feed(corrupt))).toBe('rlp');
+    expect(decodeErrorCode(() => b.read())).toBe('too-large');
+    expect(decodeErrorCode(() => b.feed(corrupt))).toBe('rlp');
     expect(b.feed(after)).toEqual([{ msgId: 0x12, payload: Uint8Array.of(8) }]);
   });
 
@@ -174,7 +165,7 @@ describe('FrameCodec', () => {
     const codec = new FrameCodec(a);
     expect(() => codec.encodeFrame(0x10, new Uint8Array(MAX_FRAME_SIZE))).toThrowError(RangeError); // + 1 byte of msg id
     const limited = new FrameCodec(b, { maxFrameSize: 1000 });
-    expect(errorCode(() => limited.feed(new FrameCodec(a).encodeFrame(0x10, new Uint8Array(1000))))).toBe('too-large');
+    expect(decodeErrorCode(() => limited.feed(new FrameCodec(a).encodeFrame(0x10, new Uint8Array(1000))))).toBe('too-large');
   });
 
   it('a frame of exactly 2^24 - 1 bytes of frame-data round-trips', () => {
@@ -256,7 +247,7 @@ describe('FrameCodec', () => {
     const writer = new FrameCodec(a, { snappy: true });
     const reader = new FrameCodec(b, { snappy: true, maxUncompressedSize: 100 });
     expect(reader.feed(writer.encodeFrame(0x10, new Uint8Array(100)))).toHaveLength(1);
-    expect(errorCode(() => reader.feed(writer.encodeFrame(0x10, new Uint8Array(101))))).toBe('too-large');
+    expect(decodeErrorCode(() => reader.feed(writer.encodeFrame(0x10, new Uint8Array(101))))).toBe('too-large');
     expect(snappyCompress(new Uint8Array(0))).toEqual(Uint8Array.of(0));
   });
 });

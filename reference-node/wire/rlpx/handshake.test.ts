@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ECIES as EjsEcies } from '@ethereumjs/devp2p';
 import { describe, expect, it } from 'vitest';
+import { expectDecodeError } from '../../../test-support/decode-errors.js';
 import { bytesToHex, concatBytes, utf8 } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { generatePrivateKey, keccak256, publicKeyOf, signRecoverable } from '../keys.js';
@@ -28,17 +29,6 @@ const keyA = generatePrivateKey();
 const keyB = generatePrivateKey();
 const pubA = publicKeyOf(keyA);
 const pubB = publicKeyOf(keyB);
-
-function expectDecodeError(f: () => unknown, code?: string): DecodeError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    if (code) expect((err as DecodeError).code).toBe(code);
-    return err as DecodeError;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 function run(format: HandshakeFormat = 'eip8'): { a: SessionSecrets; b: SessionSecrets; auth: Uint8Array; ack: Uint8Array } {
   const initiator = new HandshakeInitiator({ privateKey: keyA, remotePublicKey: pubB, format });

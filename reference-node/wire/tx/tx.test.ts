@@ -4,6 +4,7 @@ import { createCustomCommon, Hardfork, Mainnet, type Common } from '@ethereumjs/
 import { createTx, createTxFromRLP } from '@ethereumjs/tx';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectDecodeError } from '../../../test-support/decode-errors.js';
 import { readSharedJson, sharedPath } from '../../../test-support/shared.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
 import { DecodeError } from '../errors.js';
@@ -32,17 +33,6 @@ import {
 } from './index.js';
 
 const hex = bytesToHex;
-
-function expectDecodeError(fn: () => unknown, code?: string): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    if (code !== undefined) expect((err as DecodeError).code).toBe(code);
-    return err as DecodeError;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 const privateKey = fc
   .uint8Array({ minLength: 32, maxLength: 32 })

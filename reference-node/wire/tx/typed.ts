@@ -25,6 +25,7 @@ import {
 import { readSignatureScalar, readYParity } from './signature.js';
 import { signatureScalar, yParity } from './signature-writer.js';
 import type {
+  AccessList,
   AccessListTx,
   Authorization,
   BlobTx,
@@ -85,38 +86,18 @@ export function typedTxFromFields(type: TypedTxType, item: RlpItem): TypedTransa
         nonce,
         gasPrice: readU256(f[2], `${w} gasPrice`),
         gasLimit: readU64(f[3], `${w} gasLimit`),
-        to: readTo(f[4], `${w} to`),
-        value: readU256(f[5], `${w} value`),
-        data: readBytes(f[6], `${w} data`),
-        accessList: readAccessList(f[7], `${w} accessList`),
+        ...readTail(f, 4, w, readTo),
         ...signatureOf(f, 8, w),
       };
     case 2:
-      return {
-        type,
-        chainId,
-        nonce,
-        maxPriorityFeePerGas: readU256(f[2], `${w} maxPriorityFeePerGas`),
-        maxFeePerGas: readU256(f[3], `${w} maxFeePerGas`),
-        gasLimit: readU64(f[4], `${w} gasLimit`),
-        to: readTo(f[5], `${w} to`),
-        value: readU256(f[6], `${w} value`),
-        data: readBytes(f[7], `${w} data`),
-        accessList: readAccessList(f[8], `${w} accessList`),
-        ...signatureOf(f, 9, w),
-      };
+      return { type, chainId, nonce, ...readFees(f, w), ...readTail(f, 5, w, readTo), ...signatureOf(f, 9, w) };
     case 3:
       return {
         type,
         chainId,
         nonce,
-        maxPriorityFeePerGas: readU256(f[2], `${w} maxPriorityFeePerGas`),
-        maxFeePerGas: readU256(f[3], `${w} maxFeePerGas`),
-        gasLimit: readU64(f[4], `${w} gasLimit`),
-        to: readAddress(f[5], `${w} to`),
-        value: readU256(f[6], `${w} value`),
-        data: readBytes(f[7], `${w} data`),
-        accessList: readAccessList(f[8], `${w} accessList`),
+        ...readFees(f, w),
+        ...readTail(f, 5, w, readAddress),
         maxFeePerBlobGas: readU256(f[9], `${w} maxFeePerBlobGas`),
         blobVersionedHashes: readHashList(f[10], `${w} blobVersionedHashes`),
         ...signatureOf(f, 11, w),
@@ -126,17 +107,40 @@ export function typedTxFromFields(type: TypedTxType, item: RlpItem): TypedTransa
         type,
         chainId,
         nonce,
-        maxPriorityFeePerGas: readU256(f[2], `${w} maxPriorityFeePerGas`),
-        maxFeePerGas: readU256(f[3], `${w} maxFeePerGas`),
-        gasLimit: readU64(f[4], `${w} gasLimit`),
-        to: readAddress(f[5], `${w} to`),
-        value: readU256(f[6], `${w} value`),
-        data: readBytes(f[7], `${w} data`),
-        accessList: readAccessList(f[8], `${w} accessList`),
+        ...readFees(f, w),
+        ...readTail(f, 5, w, readAddress),
         authorizationList: readList(f[9], `${w} authorizationList`, readAuthorization),
         ...signatureOf(f, 10, w),
       };
   }
+}
+
+/** [maxPriorityFeePerGas, maxFeePerGas, gasLimit] at 2..4 of types 0x02..0x04; the decoding side of fees(). */
+function readFees(f: RlpItem[], w: string): { maxPriorityFeePerGas: bigint; maxFeePerGas: bigint; gasLimit: bigint } {
+  return {
+    maxPriorityFeePerGas: readU256(f[2], `${w} maxPriorityFeePerGas`),
+    maxFeePerGas: readU256(f[3], `${w} maxFeePerGas`),
+    gasLimit: readU64(f[4], `${w} gasLimit`),
+  };
+}
+
+/**
+ * [to, value, data, accessList] from `at`; the decoding side of the tail in
+ * typedUnsignedFields(). `readToField` is readTo where "to" may be empty
+ * (creation), readAddress where it must be an address (0x03, 0x04).
+ */
+function readTail<To>(
+  f: RlpItem[],
+  at: number,
+  w: string,
+  readToField: (item: RlpItem | undefined, what: string) => To,
+): { to: To; value: bigint; data: Uint8Array; accessList: AccessList } {
+  return {
+    to: readToField(f[at], `${w} to`),
+    value: readU256(f[at + 1], `${w} value`),
+    data: readBytes(f[at + 2], `${w} data`),
+    accessList: readAccessList(f[at + 3], `${w} accessList`),
+  };
 }
 
 export function authorizationToRlp(auth: Authorization, what: string): RlpInput {

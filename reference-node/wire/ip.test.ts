@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { isIPv6 } from 'node:net';
+import { isIPv6, SocketAddress } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { bytesToHex, hexToBytes } from './bytes.js';
 import { ipToBytes, ipToString } from './ip.js';
 
 /** WHATWG URL host serialisation is an independent RFC 5952 formatter (it prints IPv4-mapped tails in hex). */
@@ -32,6 +33,28 @@ describe('ip bytes and text', () => {
     expect(ipToBytes('64:ff9b::192.0.2.33')).toEqual(ipToBytes('64:ff9b::c000:221'));
   });
 
+  it.each([
+    ['127.0.0.1', '7f000001'],
+    ['::', '0'.repeat(32)],
+    ['::ffff:1.2.3.4', '00000000000000000000ffff01020304'],
+    ['fe80::1:0:0:0', 'fe800000000000000001000000000000'],
+  ])('parses %s as %s', (text, hex) => {
+    expect(bytesToHex(ipToBytes(text))).toBe(hex);
+  });
+
+  it.each([
+    ['20010db8000000000001000000000001', '2001:db8::1:0:0:1'],
+    ['00010000000000020000000000000003', '1:0:0:2::3'],
+    ['00010000000200000000000000000003', '1:0:2::3'],
+    ['00000000000000000000ffff01020304', '::ffff:1.2.3.4'],
+  ])('formats %s as %s', (hex, text) => {
+    expect(ipToString(hexToBytes(hex))).toBe(text);
+  });
+
+  it('drops an IPv6 zone ID: it names a local interface and has no wire form', () => {
+    expect(ipToBytes('fe80::1%eth0')).toEqual(ipToBytes('fe80::1'));
+  });
+
   it('has no text form for other lengths and rejects non-literals', () => {
     expect(ipToString(new Uint8Array(0))).toBeUndefined();
     expect(ipToString(new Uint8Array(5))).toBeUndefined();
@@ -50,6 +73,20 @@ describe('ip bytes and text', () => {
         if (!text.startsWith('::ffff:') || text.split(':').length > 4) expect(text).toBe(whatwg(text));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('property: any 16 bytes round-trip, formatting as inet_ntop does (via node:net SocketAddress)', () => {
+    const nodeFormat = (bytes: Uint8Array) => new SocketAddress({ address: ipToString(bytes)!, family: 'ipv6' }).address;
+    const word = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 8, maxLength: 8 }), (words) => {
+        const bytes = new Uint8Array(words.flatMap((w) => [w >> 8, w & 0xff]));
+        expect(ipToBytes(ipToString(bytes)!)).toEqual(bytes);
+        // inet_ntop also prints IPv4-compatible addresses (::a.b.c.d, deprecated) in mixed form; RFC 5952 does not.
+        if (!bytes.subarray(0, 12).every((b) => b === 0)) expect(ipToString(bytes)).toBe(nodeFormat(bytes));
+      }),
+      { numRuns: 2000 },
     );
   });
 

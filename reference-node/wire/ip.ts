@@ -1,8 +1,9 @@
 /**
- * IP addresses as discv4 carries them: raw bytes, 4 for IPv4 and 16 for IPv6.
- * The wire keeps whatever bytes arrived (geth decodes the field as an
- * unconstrained byte string), so the text form is only defined for those two
- * lengths; anything else is a peer's mistake that the layer above must judge.
+ * IP addresses as the wire carries them: raw bytes, 4 for IPv4 and 16 for IPv6
+ * (discv4 endpoints, the ENR "ip"/"ip6" entries). discv4 keeps whatever bytes
+ * arrived (geth decodes the field as an unconstrained byte string), so the text
+ * form is only defined for those two lengths; anything else is a peer's mistake
+ * that the layer above must judge. enr.ts adds its stricter rules on top.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 

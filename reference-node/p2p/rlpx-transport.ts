@@ -24,6 +24,10 @@ export interface DialOptions {
   privateKey: PrivateKey;
   remotePublicKey: PublicKey;
   timeoutMs?: number;
+  /** Source address to bind (tests use 127.0.0.2 to appear as a second host). */
+  localAddress?: string;
+  /** Aborting destroys the socket; the dial rejects with ConnectionClosedError (a stopping server cancels its dials). */
+  signal?: AbortSignal;
   /** Overrides for the auth message (format, version, extra fields, ...). */
   handshake?: Omit<InitiatorOptions, 'privateKey' | 'remotePublicKey'>;
   frames?: FrameCodecOptions;
@@ -75,7 +79,9 @@ export class RlpxTransport {
   /** Dials and runs the initiator side. The socket is destroyed on failure. */
   static async dial(options: DialOptions): Promise<RlpxTransport> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const socket = await openSocket(options.host, options.port, timeoutMs);
+    const socket = await openSocket(options.host, options.port, timeoutMs, options.localAddress, options.signal);
+    const onAbort = () => socket.destroy();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const initiator = new HandshakeInitiator({
         ...options.handshake,
@@ -89,6 +95,8 @@ export class RlpxTransport {
     } catch (err) {
       socket.destroy();
       throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -176,22 +184,37 @@ export class RlpxTransport {
   }
 }
 
-function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+function openSocket(host: string, port: number, timeoutMs: number, localAddress?: string, signal?: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
+    if (signal?.aborted) {
+      reject(new ConnectionClosedError(`TCP connect to ${host}:${port} aborted`));
+      return;
+    }
+    const socket = connect(localAddress === undefined ? { host, port } : { host, port, localAddress });
+    const done = () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
     const timer = setTimeout(() => {
+      done();
       socket.destroy();
       reject(new ConnectionClosedError(`TCP connect to ${host}:${port} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
+    const onAbort = () => {
+      done();
+      socket.destroy();
+      reject(new ConnectionClosedError(`TCP connect to ${host}:${port} aborted`));
+    };
     socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
+      done();
       resolve(socket);
     });
     const onError = (err: Error) => {
-      clearTimeout(timer);
+      done();
       reject(new ConnectionClosedError(`TCP connect to ${host}:${port} failed: ${err.message}`));
     };
     socket.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -191,27 +191,28 @@ function openSocket(host: string, port: number, timeoutMs: number, localAddress?
       return;
     }
     const socket = connect(localAddress === undefined ? { host, port } : { host, port, localAddress });
-    const done = () => {
+    // The error listener stays on a socket we destroy: a late error must not go unhandled.
+    const settle = () => {
       clearTimeout(timer);
-      socket.off('error', onError);
       signal?.removeEventListener('abort', onAbort);
     };
     const timer = setTimeout(() => {
-      done();
+      settle();
       socket.destroy();
       reject(new ConnectionClosedError(`TCP connect to ${host}:${port} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     const onAbort = () => {
-      done();
+      settle();
       socket.destroy();
       reject(new ConnectionClosedError(`TCP connect to ${host}:${port} aborted`));
     };
     socket.once('connect', () => {
-      done();
+      settle();
+      socket.off('error', onError);
       resolve(socket);
     });
     const onError = (err: Error) => {
-      done();
+      settle();
       reject(new ConnectionClosedError(`TCP connect to ${host}:${port} failed: ${err.message}`));
     };
     socket.once('error', onError);

@@ -239,6 +239,24 @@ describe('DialScheduler candidates', () => {
     scheduler.stop();
   });
 
+  it('shares the slots between several sources without ever exceeding them', async () => {
+    const feeds = [new CandidateFeed(), new CandidateFeed(), new CandidateFeed()];
+    for (const f of feeds) for (let i = 0; i < 3; i++) f.push(node());
+    const { scheduler, dials } = harness({ maxDialPeers: 2 });
+    scheduler.addCandidates(feeds[0]!);
+    scheduler.start(feeds[1]);
+    scheduler.addCandidates(feeds[2]!);
+    await advance(0);
+    expect(dials).toHaveLength(2);
+    for (let round = 0; round < 4; round++) {
+      dials[dials.length - 1]!.settle();
+      await advance(0);
+      expect(scheduler.stats.dialing).toBe(2);
+    }
+    expect(dials).toHaveLength(6);
+    scheduler.stop();
+  });
+
   it('stops pulling on stop() and ends the iterator', async () => {
     const feed = new CandidateFeed();
     const { scheduler, dials } = harness({ maxDialPeers: 1 });

@@ -10,9 +10,11 @@
  *   disconnect they are dialed again after an exponential backoff (geth waits
  *   a flat dialHistoryExpiration, 35 s). A session that lasted longer than the
  *   maximum backoff resets it.
- * - Dynamic candidates are pulled from an async iterable (discovery) only
+ * - Dynamic candidates are pulled from async iterables (discovery) only
  *   while a slot is free, so an iterator that produces nodes lazily is never
  *   drained for nothing. A candidate dialed within `historyMs` is skipped.
+ *   Several sources may be added; each takes a free slot when it has a node
+ *   (geth mixes sources with FairMix; we do not try to be fair).
  * - Never dialed: ourselves, a connected peer, a node being dialed. A static
  *   node that is us is reported and dropped (geth logs and removes it).
  *
@@ -52,7 +54,7 @@ export interface DialSchedulerOptions {
   dial(target: DialTarget, kind: DialKind): Promise<void>;
   /** A static node that will never be dialed, and why. */
   onUndialable?(target: DialTarget, why: 'self'): void;
-  /** The candidate iterator threw; dynamic dialing stops. */
+  /** A candidate iterator threw; that source is dropped. */
   onCandidateError?(err: unknown): void;
   now?: () => number;
 }
@@ -87,7 +89,8 @@ export class DialScheduler {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   private slotWaiters: Array<() => void> = [];
-  private iterator: AsyncIterator<DialTarget> | undefined;
+  private readonly sources: AsyncIterable<DialTarget>[] = [];
+  private readonly iterators = new Set<AsyncIterator<DialTarget>>();
 
   constructor(private readonly options: DialSchedulerOptions) {
     this.self = keyHex(options.self);
@@ -98,8 +101,16 @@ export class DialScheduler {
   start(candidates?: AsyncIterable<DialTarget>): void {
     if (this.running || this.stopped) throw new Error('dial scheduler already started');
     this.running = true;
-    if (candidates && this.options.maxDialPeers > 0) void this.pump(candidates);
+    if (candidates) this.sources.push(candidates);
+    for (const source of this.sources.splice(0)) this.addCandidates(source);
     this.tick();
+  }
+
+  /** Adds a source of dynamic candidates (before or after start). */
+  addCandidates(source: AsyncIterable<DialTarget>): void {
+    if (this.stopped || this.options.maxDialPeers <= 0) return;
+    if (!this.running) this.sources.push(source);
+    else void this.pump(source);
   }
 
   /** Stops scheduling; dials in flight are the caller's to cancel. */
@@ -111,7 +122,8 @@ export class DialScheduler {
     this.wakeTimer = undefined;
     for (const wake of this.slotWaiters.splice(0)) wake();
     // A pending next() may never settle (discovery waiting for nodes); return() asks the source to finish.
-    void this.iterator?.return?.().catch(() => undefined);
+    for (const iterator of this.iterators) void iterator.return?.().catch(() => undefined);
+    this.iterators.clear();
   }
 
   /** geth's addStatic: a node already in the set is left as it is. */
@@ -258,15 +270,16 @@ export class DialScheduler {
 
   private async pump(candidates: AsyncIterable<DialTarget>): Promise<void> {
     const iterator = candidates[Symbol.asyncIterator]();
-    this.iterator = iterator;
+    this.iterators.add(iterator);
     try {
       for (;;) {
-        await this.slotFree();
+        while (!this.stopped && this.freeSlots() <= 0) await this.wake();
         if (this.stopped) return;
         const next = await iterator.next();
         if (next.done || this.stopped) return;
-        // A static dial may have taken the slot while we waited for the candidate.
-        await this.slotFree();
+        // Another source or a static dial may have taken the slot while we waited for the node.
+        // From the last check of this loop to startDial nothing awaits, so the slot is still ours.
+        while (!this.stopped && this.freeSlots() <= 0) await this.wake();
         if (this.stopped) return;
         const now = this.now();
         if (this.skipReason(next.value, now) !== undefined) continue;
@@ -277,13 +290,14 @@ export class DialScheduler {
       }
     } catch (err) {
       if (!this.stopped) this.options.onCandidateError?.(err);
+    } finally {
+      this.iterators.delete(iterator);
     }
   }
 
-  private async slotFree(): Promise<void> {
-    while (!this.stopped && this.freeSlots() <= 0) {
-      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-    }
+  /** Resolves at the next tick that found a free slot, or on stop. */
+  private wake(): Promise<void> {
+    return new Promise<void>((resolve) => this.slotWaiters.push(resolve));
   }
 
   private expireHistory(now: number): void {

@@ -419,7 +419,9 @@ describe('Server dialing', () => {
     const target = await startServer({ noDial: true });
     const feed = new CandidateFeed();
     const key = generatePrivateKey();
-    const server = await startServer({ privateKey: key, dialCandidates: feed });
+    const server = await startServer({ privateKey: key });
+    // Discovery binds after the server (it needs the port), so its source comes later.
+    server.addDialCandidates(feed);
     const failures: SessionFailure[] = [];
     server.on('dialFailed', (f) => failures.push(f));
     feed.push(server.localEnode);
@@ -488,6 +490,7 @@ describe('Server protocols', () => {
       expect(cB2.received).toHaveLength(1);
     });
     const cId = s.peer(c.publicKey)!.id;
+    expect(s.peer(cId)?.publicKey).toEqual(c.publicKey); // admin_peers ids work for lookups too
     expect(sA.received).toEqual([{ from: cId, code: 2, payload: 'c101' }]);
     expect(sB2.received).toEqual([
       { from: cId, code: 4, payload: 'c102' },

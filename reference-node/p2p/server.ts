@@ -29,7 +29,7 @@
  * NoDial makes maxDialedConns 0 and static dials need free dial slots too.
  */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { hexToBytes } from '../wire/bytes.js';
+import { bytesToHex, hexToBytes } from '../wire/bytes.js';
 import { formatEnode, parseEnode, type Enode } from '../wire/enode.js';
 import { assertPublicKey, publicKeyOf, type PrivateKey, type PublicKey } from '../wire/keys.js';
 import { describeDisconnectReason, DisconnectReason, encodeDisconnect, P2pMessageId } from '../wire/p2p.js';
@@ -123,6 +123,8 @@ export interface ServerOptions {
 
 /** A node named by enode URL, 128-hex public key, public key bytes, or anything with a publicKey. */
 export type NodeRef = string | PublicKey | { publicKey: PublicKey };
+/** For looking up connected peers: a NodeRef, or the 64-hex node id admin_peers shows (PeerInfo.id). */
+export type PeerRef = NodeRef;
 
 /** Where a session that never became a peer stopped. */
 export type SessionStage =
@@ -417,9 +419,15 @@ export class Server {
     return this.pendingInbound.size;
   }
 
-  peer(node: NodeRef): PeerInfo | undefined {
-    const connected = this.peerMap.get(keyHex(publicKeyOfRef(node)));
+  peer(node: PeerRef): PeerInfo | undefined {
+    const connected = this.find(node);
     return connected && copyPeerInfo(connected.info);
+  }
+
+  private find(node: PeerRef): Connected | undefined {
+    const matches = peerMatcher(node);
+    for (const connected of this.peerMap.values()) if (matches(connected.info)) return connected;
+    return undefined;
   }
 
   /** geth's AddPeer: make the node static, so it is dialed now and again after every disconnect. */
@@ -436,6 +444,15 @@ export class Server {
     const hex = keyHex(publicKey);
     this.initialStatics = this.initialStatics.filter((n) => keyHex(n.publicKey) !== hex);
     this.peerMap.get(hex)?.peer.disconnect(DisconnectReason.Requested);
+  }
+
+  /**
+   * Adds a source of dynamic dial candidates, e.g. discovery once it is bound
+   * (it needs our port, so it may come after start). Sources are pulled only
+   * while an outbound slot is free; stop() ends them with return().
+   */
+  addDialCandidates(source: AsyncIterable<DialTarget>): void {
+    this.scheduler.addCandidates(source);
   }
 
   /** Trusted nodes get in even when the peer slots are full. */
@@ -458,8 +475,8 @@ export class Server {
   }
 
   /** Disconnects a peer with a reason (it stays static if it was). */
-  disconnectPeer(node: NodeRef, reason: number = DisconnectReason.Requested): boolean {
-    const connected = this.peerMap.get(keyHex(publicKeyOfRef(node)));
+  disconnectPeer(node: PeerRef, reason: number = DisconnectReason.Requested): boolean {
+    const connected = this.find(node);
     connected?.peer.disconnect(reason);
     return connected !== undefined;
   }
@@ -473,17 +490,17 @@ export class Server {
   }
 
   /** Resolves with the peer once it is connected (at once if it is); rejects after `timeoutMs`. */
-  waitForPeer(node: NodeRef, timeoutMs = 10_000): Promise<PeerInfo> {
-    const hex = keyHex(publicKeyOfRef(node));
-    const now = this.peerMap.get(hex);
+  waitForPeer(node: PeerRef, timeoutMs = 10_000): Promise<PeerInfo> {
+    const matches = peerMatcher(node);
+    const now = this.find(node);
     if (now) return Promise.resolve(copyPeerInfo(now.info));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
-        reject(new Error(`peer ${hex.slice(0, 16)}… did not connect within ${timeoutMs} ms`));
+        reject(new Error(`peer ${describeRef(node)} did not connect within ${timeoutMs} ms`));
       }, timeoutMs);
       const off = this.events.on('peerAdded', (info) => {
-        if (keyHex(info.publicKey) !== hex) return;
+        if (!matches(info)) return;
         clearTimeout(timer);
         off();
         resolve(info);
@@ -492,16 +509,16 @@ export class Server {
   }
 
   /** Resolves with the disconnect once the peer is gone (at once if it is not connected); rejects after `timeoutMs`. */
-  waitForPeerRemoved(node: NodeRef, timeoutMs = 10_000): Promise<DisconnectInfo | undefined> {
-    const hex = keyHex(publicKeyOfRef(node));
-    if (!this.peerMap.has(hex)) return Promise.resolve(undefined);
+  waitForPeerRemoved(node: PeerRef, timeoutMs = 10_000): Promise<DisconnectInfo | undefined> {
+    const matches = peerMatcher(node);
+    if (!this.find(node)) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
-        reject(new Error(`peer ${hex.slice(0, 16)}… was still connected after ${timeoutMs} ms`));
+        reject(new Error(`peer ${describeRef(node)} was still connected after ${timeoutMs} ms`));
       }, timeoutMs);
       const off = this.events.on('peerRemoved', (info, reason) => {
-        if (keyHex(info.publicKey) !== hex) return;
+        if (!matches(info)) return;
         clearTimeout(timer);
         off();
         resolve(reason);
@@ -716,6 +733,21 @@ function failureOf(err: unknown, base: Pick<SessionFailure, 'inbound' | 'static'
 
 function formatTarget(target: DialTarget): string {
   return formatEnode({ ...target, udpPort: target.udpPort ?? target.tcpPort });
+}
+
+/** A test for PeerInfo: by node id for a 64-hex string, else by public key. */
+function peerMatcher(node: PeerRef): (info: PeerInfo) => boolean {
+  if (typeof node === 'string' && /^(0x)?[0-9a-fA-F]{64}$/.test(node)) {
+    const id = node.replace(/^0x/, '').toLowerCase();
+    return (info) => info.id === id;
+  }
+  const hex = keyHex(publicKeyOfRef(node));
+  return (info) => keyHex(info.publicKey) === hex;
+}
+
+function describeRef(node: PeerRef): string {
+  const text = typeof node === 'string' ? node : bytesToHex(node instanceof Uint8Array ? node : node.publicKey);
+  return text.length > 24 ? `${text.slice(0, 24)}…` : text;
 }
 
 /** The public key a NodeRef names; throws on a malformed one. */

@@ -298,6 +298,27 @@ describe('Server inbound limits', () => {
     await server.waitForPeer(pub(key), 3_000);
   });
 
+  it('closes an inbound connection that sends no auth within timeouts.handshakeMs', async () => {
+    const server = await startServer({ timeouts: { handshakeMs: 300 } });
+    const failures: SessionFailure[] = [];
+    server.on('inboundFailed', (f) => failures.push(f));
+    const silent = await openRawSocket(server.port);
+    expect(await closedWithin(silent, 150)).toBe(false);
+    expect(await closedWithin(silent, 1_500)).toBe(true);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ stage: 'rlpx', inbound: true });
+    expect(server.pendingHandshakes).toBe(0);
+  });
+
+  it('drops a silent peer with PingTimeout (0x0b) after timeouts.readMs', async () => {
+    const server = await startServer({ timeouts: { readMs: 300 } });
+    const key = generatePrivateKey();
+    const peer = await bareDial(server, { key });
+    const gone = disconnectOf(peer);
+    await server.waitForPeer(pub(key), 3_000);
+    expect(await gone).toMatchObject({ reason: DisconnectReason.PingTimeout, byUs: false });
+  });
+
   it('refuses a second connection from the same IP within the throttle window (127.0.0.2, LAN exemption off)', async () => {
     const server = await startServer({ throttleLan: true, inboundThrottleMs: 30_000 });
     const failures: SessionFailure[] = [];

@@ -317,7 +317,7 @@ export class Server {
     try {
       await new Promise<void>((resolve, reject) => {
         listener.once('error', reject);
-        listener.listen({ host, port, exclusive: true }, () => {
+        listener.listen({ host, port }, () => {
           listener.off('error', reject);
           resolve();
         });

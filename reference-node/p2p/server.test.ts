@@ -576,6 +576,10 @@ describe('Server lifecycle', () => {
     expect(a.peerCount).toBe(0);
     expect(await tryConnect(port)).toBe('ECONNREFUSED');
     await expect(a.start()).rejects.toThrow(/cannot be started twice/);
+    // A waiter left over from before stop() does not outlive it.
+    const waiting = b.waitForPeer(publicKeyOf(generatePrivateKey()), 60_000);
+    await b.stop();
+    await expect(waiting).rejects.toThrow(/stopped/);
   });
 
   it('stop() called while start() binds still leaves nothing listening or dialing', async () => {

@@ -222,6 +222,8 @@ export class Server {
   /** Transports past RLPx, in the Hello exchange: destroyed on stop. */
   private readonly handshaking = new Set<RlpxTransport>();
   private readonly dialAborts = new Set<AbortController>();
+  /** Pending waitForPeer/waitForPeerRemoved calls: rejected on stop so their timers go too. */
+  private readonly waiters = new Set<() => void>();
   /** Static nodes given before start() (options and addPeer); the scheduler owns them after. */
   private initialStatics: DialTarget[];
   private readonly throttle: InboundThrottle;
@@ -377,6 +379,7 @@ export class Server {
     await listenerClosed;
     this.throttle.clear();
     this.state = 'stopped';
+    for (const cancel of [...this.waiters]) cancel();
   }
 
   get running(): boolean {
@@ -489,40 +492,45 @@ export class Server {
     return this.events.once(event, listener);
   }
 
-  /** Resolves with the peer once it is connected (at once if it is); rejects after `timeoutMs`. */
+  /** Resolves with the peer once it is connected (at once if it is); rejects after `timeoutMs` or on stop(). */
   waitForPeer(node: PeerRef, timeoutMs = 10_000): Promise<PeerInfo> {
-    const matches = peerMatcher(node);
     const now = this.find(node);
     if (now) return Promise.resolve(copyPeerInfo(now.info));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`peer ${describeRef(node)} did not connect within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = this.events.on('peerAdded', (info) => {
-        if (!matches(info)) return;
-        clearTimeout(timer);
-        off();
-        resolve(info);
-      });
-    });
+    const matches = peerMatcher(node);
+    return this.waitForEvent('peerAdded', (info) => matches(info), timeoutMs, `peer ${describeRef(node)} did not connect`).then(
+      ([info]) => info,
+    );
   }
 
-  /** Resolves with the disconnect once the peer is gone (at once if it is not connected); rejects after `timeoutMs`. */
+  /** Resolves with the disconnect once the peer is gone (undefined at once if it is not connected); rejects after `timeoutMs`. */
   waitForPeerRemoved(node: PeerRef, timeoutMs = 10_000): Promise<DisconnectInfo | undefined> {
-    const matches = peerMatcher(node);
     if (!this.find(node)) return Promise.resolve(undefined);
+    const matches = peerMatcher(node);
+    return this.waitForEvent('peerRemoved', (info) => matches(info), timeoutMs, `peer ${describeRef(node)} stayed connected`).then(
+      ([, reason]) => reason,
+    );
+  }
+
+  private waitForEvent<K extends 'peerAdded' | 'peerRemoved'>(
+    event: K,
+    matches: (...args: ServerEvents[K]) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<ServerEvents[K]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`peer ${describeRef(node)} was still connected after ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = this.events.on('peerRemoved', (info, reason) => {
-        if (!matches(info)) return;
+      const finish = (err: Error | undefined, args?: ServerEvents[K]) => {
         clearTimeout(timer);
         off();
-        resolve(reason);
+        this.waiters.delete(cancel);
+        if (err) reject(err);
+        else resolve(args!);
+      };
+      const cancel = () => finish(new Error(`${what}: the server stopped`));
+      const timer = setTimeout(() => finish(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
+      const off = this.events.on(event, (...args: ServerEvents[K]) => {
+        if (matches(...args)) finish(undefined, args);
       });
+      this.waiters.add(cancel);
     });
   }
 

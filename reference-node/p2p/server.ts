@@ -69,6 +69,7 @@ import { TypedEvents, type EventMap } from './typed-events.js';
 export type { DialTarget } from './dial-scheduler.js';
 export type { PeerInfo } from './peer-info.js';
 export type { Protocol, ProtocolSession } from './protocol.js';
+export type { DisconnectInfo } from './peer.js';
 
 export const DEFAULT_MAX_PEERS = 50;
 export const DEFAULT_DIAL_RATIO = 3;

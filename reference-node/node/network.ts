@@ -81,7 +81,7 @@ export class NetworkEndpoint implements P2pEndpoint<Protocol> {
         clientId: c.clientId,
         host: c.host ?? '127.0.0.1',
         port: wanted,
-        maxPeers: c.maxPeers ?? c.server?.maxPeers,
+        ...(c.maxPeers !== undefined ? { maxPeers: c.maxPeers } : {}),
         staticNodes: c.staticNodes ?? [],
         trustedNodes: c.trustedNodes ?? [],
         noDial: c.noDial ?? false,

@@ -1,38 +1,95 @@
 /**
- * A minimal discv4 endpoint on one UDP socket: it answers Ping with Pong and
- * ENRRequest with ENRResponse, and can ping and request records itself. The
- * Kademlia table, lookups and FindNode answers come later, on top of this.
+ * The discv4 wire endpoint on one UDP socket, the part of geth's UDPv4 that
+ * knows packets but not the table: it answers Ping with Pong, ENRRequest with
+ * ENRResponse and (through a handler the service supplies) FindNode with
+ * Neighbors; it sends Ping, ENRRequest and FindNode and matches the replies.
  *
  * Bonding follows the spec's endpoint proof: a node counts as verified for 12
- * hours after it answered one of our pings from the address we pinged. When an
- * unverified node pings us we ping it back (discv4.md, Ping), and ENRRequest is
- * answered only for verified nodes (EIP-868, against amplification).
+ * hours after it answered one of our pings from the address we pinged (the
+ * proof is bound to node ID and IP). When an unverified node pings us we ping
+ * it back (discv4.md, Ping). FindNode and ENRRequest are answered only for
+ * verified nodes (discv4.md, EIP-868: against traffic amplification). Where
+ * the proofs live is pluggable (BondStore): in memory by default, the node
+ * database in the service.
+ *
+ * Expiration is read as geth reads it, a signed 64-bit Unix time
+ * (time.Unix(int64(ts), 0)): a timestamp at or above 2^63 is in the past.
+ * geth's own test suite (v4test "PastExpiration") sends such values.
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
 import {
+  chunkNeighbors,
   decodeDiscv4Packet,
+  MAX_NEIGHBORS,
   encodeDiscv4Packet,
   expirationAfter,
   expirationOf,
   ipToBytes,
   isExpired,
   type DecodedPacket,
+  type NeighborNode,
   type Packet,
   type Pong,
 } from '../wire/discv4.js';
 import { DecodeError, type DecodeErrorCode } from '../wire/errors.js';
 import { nodeIdOf, publicKeyOf, type NodeId, type PrivateKey, type PublicKey } from '../wire/keys.js';
 import { asList, asUint64, decodeRlp } from '../wire/rlp.js';
+import { canonicalIp } from './netutil.js';
+import type { DiscoveredNode } from './types.js';
 
+/**
+ * How long a pong counts as endpoint proof. The spec says 12 hours; geth uses
+ * 24 (bondExpiration). We keep the spec's figure: a peer that relies on 12
+ * finds us bonded whenever it thinks it is.
+ */
 export const ENDPOINT_PROOF_LIFETIME_MS = 12 * 60 * 60 * 1000;
 const PING_BACK_TIMEOUT_MS = 2000;
+/** A FindNode is complete once this many nodes arrived (geth: bucketSize), or a short packet arrived, else at its timeout. */
+const FINDNODE_RESULT_COUNT = 16;
+
+/** Where endpoint proofs are kept, per (node ID, IP). Times in ms since the epoch, 0 for never. */
+export interface BondStore {
+  lastPingReceived(id: NodeId, ip: string): number;
+  updateLastPingReceived(id: NodeId, ip: string, ms: number): void;
+  lastPongReceived(id: NodeId, ip: string): number;
+  updateLastPongReceived(id: NodeId, ip: string, ms: number): void;
+}
+
+/** A BondStore in a Map, for endpoints used without a node database. */
+export class MemoryBondStore implements BondStore {
+  private readonly pings = new Map<string, number>();
+  private readonly pongs = new Map<string, number>();
+  lastPingReceived(id: NodeId, ip: string): number {
+    return this.pings.get(bondKey(id, ip)) ?? 0;
+  }
+  updateLastPingReceived(id: NodeId, ip: string, ms: number): void {
+    this.pings.set(bondKey(id, ip), ms);
+  }
+  lastPongReceived(id: NodeId, ip: string): number {
+    return this.pongs.get(bondKey(id, ip)) ?? 0;
+  }
+  updateLastPongReceived(id: NodeId, ip: string, ms: number): void {
+    this.pongs.set(bondKey(id, ip), ms);
+  }
+}
+
+/** Who sent a FindNode, for the handler that picks the answer. */
+export interface FindNodeRequest {
+  /** The 64-byte target; distances are to keccak256 of it. */
+  target: Uint8Array;
+  publicKey: PublicKey;
+  nodeId: NodeId;
+  from: SenderAddress;
+}
 
 export interface UdpEndpointOptions {
   privateKey: PrivateKey;
   /** Address to bind; 127.0.0.1 unless the caller must reach other hosts. */
   host?: string;
+  /** The IP we put in Ping.from; defaults to `host`, or 127.0.0.1 when `host` is unspecified (geth's fallback IP). */
+  advertiseIp?: string;
   /** UDP port to bind; 0 picks a free one. */
   port?: number;
   /** The RLPx port we advertise in Ping.from (0: none). */
@@ -45,8 +102,23 @@ export interface UdpEndpointOptions {
   now?: () => number;
   /** Ping unverified nodes that ping us (default true). */
   pingBack?: boolean;
-  /** Answer ENRRequest only from verified nodes (default true, as geth). */
+  /** Answer ENRRequest (and FindNode) only from verified nodes (default true, as geth). */
   requireEndpointProof?: boolean;
+  /** Where endpoint proofs are kept (default: in memory, per endpoint). */
+  bonds?: BondStore;
+  /**
+   * Picks the nodes for a verified FindNode (closest first, at most 16); they
+   * go out in Neighbors packets of at most 12. Without it FindNode is ignored.
+   */
+  findNodeHandler?: (request: FindNodeRequest) => readonly NeighborNode[];
+  /**
+   * A node that pinged us and holds an endpoint proof, now or once it answered
+   * our ping-back: geth's addInboundNode. Its address is the one the ping came
+   * from, its TCP port the one it claimed.
+   */
+  onInboundNode?: (node: DiscoveredNode) => void;
+  /** After a Ping was answered: the sender now holds our endpoint proof. */
+  onPingReceived?: (nodeId: NodeId, ip: string) => void;
 }
 
 export interface RemoteNode {
@@ -86,11 +158,11 @@ export interface EndpointStats {
   /** Packets that failed to decode, by DecodeError code. */
   invalid: Partial<Record<DecodeErrorCode, number>>;
   expired: number;
-  /** Pongs and ENRResponses that answer nothing we asked (or come from another address). */
+  /** Pongs, Neighbors and ENRResponses that answer nothing we asked (or come from another address). */
   unsolicited: number;
   /** Replies with a matching hash but signed by a key other than the one we expected. */
   wrongSender: number;
-  /** Valid packets this endpoint does not act on (yet), or ENRRequests it may not answer. */
+  /** Valid packets this endpoint does not act on, or FindNode/ENRRequest it may not answer (no endpoint proof). */
   ignored: number;
   sent: number;
   sendErrors: number;
@@ -103,6 +175,17 @@ export class Discv4TimeoutError extends Error {
 }
 
 export type PacketListener = (packet: DecodedPacket, from: SenderAddress) => void;
+
+/** A FindNode in flight: every Neighbors from that node ID and IP feeds it until it has 16 nodes or times out. */
+interface NeighborsWaiter {
+  nodeId: string;
+  ip: string;
+  nodes: NeighborNode[];
+  received: number;
+  replied: boolean;
+  timer: NodeJS.Timeout;
+  finish: (err?: Error) => void;
+}
 
 interface Pending {
   kind: 'ping' | 'enr';
@@ -122,9 +205,13 @@ export class Discv4UdpEndpoint {
   readonly udpPort: number;
 
   private readonly pending = new Map<string, Pending[]>();
-  /** `${nodeIdHex}@${ipHex}` -> when that node last proved its endpoint (ms). */
-  private readonly verified = new Map<string, number>();
+  private readonly neighborsWaiters = new Set<NeighborsWaiter>();
+  private readonly bonds: BondStore;
   private readonly pingingBack = new Set<string>();
+  private enr: Uint8Array | undefined;
+  private enrSeq: bigint | undefined;
+  private tcpPort: number;
+  private readonly advertiseIp: string;
   private readonly listeners = new Set<PacketListener>();
   private readonly counters: EndpointStats = {
     received: 0,
@@ -143,13 +230,18 @@ export class Discv4UdpEndpoint {
   private constructor(
     private readonly socket: dgram.Socket,
     private readonly options: UdpEndpointOptions,
-    private readonly enrSeq: bigint | undefined,
+    enrSeq: bigint | undefined,
   ) {
     this.publicKey = publicKeyOf(options.privateKey);
     this.nodeId = nodeIdOf(this.publicKey);
     const addr = socket.address();
     this.host = addr.address;
     this.udpPort = addr.port;
+    this.bonds = options.bonds ?? new MemoryBondStore();
+    this.enr = options.enr;
+    this.enrSeq = enrSeq;
+    this.tcpPort = options.tcpPort ?? 0;
+    this.advertiseIp = options.advertiseIp ?? (isUnspecifiedText(this.host) ? '127.0.0.1' : this.host);
     socket.on('message', (msg, rinfo) => this.onMessage(msg, { ip: rinfo.address, port: rinfo.port }));
     // After binding, socket errors are per-send (ICMP unreachable and the like): count, never crash.
     socket.on('error', () => this.counters.sendErrors++);
@@ -184,9 +276,25 @@ export class Discv4UdpEndpoint {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether the node answered one of our pings from `ip` within the proof lifetime. */
   isVerified(publicKey: PublicKey, ip: string): boolean {
-    const at = this.verified.get(verifiedKey(publicKey, ip));
-    return at !== undefined && this.nowMs() - at < ENDPOINT_PROOF_LIFETIME_MS;
+    return this.isBonded(nodeIdOf(publicKey), ip);
+  }
+
+  isBonded(nodeId: NodeId, ip: string): boolean {
+    const at = this.bonds.lastPongReceived(nodeId, ip);
+    return at > 0 && this.nowMs() - at < ENDPOINT_PROOF_LIFETIME_MS;
+  }
+
+  /** The RLPx port we advertise in Ping.from from now on. */
+  setTcpPort(port: number): void {
+    this.tcpPort = port;
+  }
+
+  /** Replaces the record served to ENRRequest, and the enr-seq sent in Ping/Pong (taken from the record unless given). */
+  setEnr(enr: Uint8Array, enrSeq: bigint = seqOfRecord(enr)): void {
+    this.enr = enr;
+    this.enrSeq = enrSeq;
   }
 
   /** Pings `remote` and resolves with its Pong (matched by our ping's hash), or rejects on timeout. */
@@ -194,7 +302,7 @@ export class Discv4UdpEndpoint {
     const packet: Packet = {
       type: 'ping',
       version: 4n,
-      from: { ip: ipToBytes(this.host), udpPort: this.udpPort, tcpPort: this.options.tcpPort ?? 0 },
+      from: { ip: ipToBytes(this.advertiseIp), udpPort: this.udpPort, tcpPort: this.tcpPort },
       // The spec's ping has tcp-port 0 in `to`: we are not claiming to know it.
       to: { ip: ipToBytes(remote.ip), udpPort: remote.udpPort, tcpPort: 0 },
       expiration: expirationAfter(this.now()),
@@ -207,6 +315,55 @@ export class Discv4UdpEndpoint {
   async requestEnr(remote: RemoteNode, timeoutMs: number): Promise<EnrReply> {
     const packet: Packet = { type: 'enrRequest', expiration: expirationAfter(this.now()) };
     return (await this.request('enr', packet, remote, timeoutMs)) as EnrReply;
+  }
+
+  /**
+   * Sends FindNode and collects the nodes of every Neighbors that comes back
+   * from that node ID and IP, until 16 arrived or `timeoutMs` passed. A
+   * timeout after at least one Neighbors is a result, not an error (geth: a
+   * node with fewer than 16 to give sends one packet). The nodes are as sent:
+   * checking them is the caller's job.
+   *
+   * Unlike geth we also stop at a Neighbors with fewer than 12 nodes: replies
+   * are cut into packets of 12 (v4wire.MaxNeighbors) with the remainder last,
+   * so a short packet is the last one, and waiting out the timeout for a
+   * second packet that cannot come would cost every lookup step a full
+   * timeout whenever the remote knows fewer than 16 nodes.
+   */
+  async findNode(remote: RemoteNode & { publicKey: PublicKey }, target: Uint8Array, timeoutMs: number): Promise<NeighborNode[]> {
+    if (this.closed) throw new Error('discv4 endpoint closed');
+    const packet: Packet = { type: 'findNode', target, expiration: expirationAfter(this.now()) };
+    const bytes = encodeDiscv4Packet(packet, this.options.privateKey);
+    let waiter: NeighborsWaiter | undefined;
+    const result = new Promise<NeighborNode[]>((resolve, reject) => {
+      const finish = (err?: Error) => {
+        clearTimeout(w.timer);
+        this.neighborsWaiters.delete(w);
+        if (err) reject(err);
+        else resolve(w.nodes);
+      };
+      const w: NeighborsWaiter = {
+        nodeId: bytesToHex(nodeIdOf(remote.publicKey)),
+        ip: canonicalIp(remote.ip),
+        nodes: [],
+        received: 0,
+        replied: false,
+        timer: setTimeout(() => {
+          finish(w.replied ? undefined : new Discv4TimeoutError(`no neighbors from ${remote.ip}:${remote.udpPort} within ${timeoutMs} ms`));
+        }, timeoutMs),
+        finish,
+      };
+      waiter = w;
+      this.neighborsWaiters.add(w);
+    });
+    try {
+      await this.send(bytes, remote.ip, remote.udpPort);
+    } catch (err) {
+      result.catch(() => undefined);
+      waiter!.finish(err as Error);
+      throw err;
+    }
+    return result;
   }
 
   /** Sends bytes as they are: for tests and conformance checks that need malformed or stale packets. */
@@ -222,6 +379,7 @@ export class Discv4UdpEndpoint {
       p.reject(new Error('discv4 endpoint closed'));
     }
     this.pending.clear();
+    for (const w of [...this.neighborsWaiters]) w.finish(new Error('discv4 endpoint closed'));
     this.listeners.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
@@ -279,7 +437,7 @@ export class Discv4UdpEndpoint {
   private handle(msg: Buffer, from: SenderAddress): void {
     const d = decodeDiscv4Packet(msg);
     const expiration = expirationOf(d.packet);
-    if (expiration !== undefined && isExpired(expiration, this.now())) {
+    if (expiration !== undefined && isExpired(BigInt.asIntN(64, expiration), this.now())) {
       this.counters.expired++;
       return;
     }
@@ -296,12 +454,14 @@ export class Discv4UdpEndpoint {
         return this.onPing(d, d.packet.from.tcpPort, from);
       case 'pong':
         return this.onReply(bytesToHex(d.packet.pingHash), 'ping', d, from);
+      case 'findNode':
+        return this.onFindNode(d, d.packet.target, from);
+      case 'neighbors':
+        return this.onNeighbors(d, d.packet.nodes, from);
       case 'enrRequest':
         return this.onEnrRequest(d, from);
       case 'enrResponse':
         return this.onReply(bytesToHex(d.packet.requestHash), 'enr', d, from);
-      default:
-        this.counters.ignored++;
     }
   }
 
@@ -315,18 +475,64 @@ export class Discv4UdpEndpoint {
       ...this.seqField(),
     };
     this.reply(pong, from);
-    const back = verifiedKey(d.publicKey, from.ip);
-    if ((this.options.pingBack ?? true) && !this.isVerified(d.publicKey, from.ip) && !this.pingingBack.has(back)) {
+    // geth's handlePing: the node as observed, with the TCP port it claims.
+    const node: DiscoveredNode = { publicKey: d.publicKey, nodeId: d.nodeId, ip: canonicalIp(from.ip), udpPort: from.port, tcpPort: senderTcpPort };
+    const back = bondKey(d.nodeId, from.ip);
+    if (this.isBonded(d.nodeId, from.ip)) {
+      this.inbound(node);
+    } else if ((this.options.pingBack ?? true) && !this.pingingBack.has(back)) {
       this.pingingBack.add(back);
       this.ping({ ip: from.ip, udpPort: from.port, publicKey: d.publicKey }, PING_BACK_TIMEOUT_MS)
+        .then(() => this.inbound(node))
         .catch(() => undefined)
         .finally(() => this.pingingBack.delete(back));
     }
+    this.bonds.updateLastPingReceived(d.nodeId, from.ip, this.nowMs());
+    this.options.onPingReceived?.(d.nodeId, canonicalIp(from.ip));
+  }
+
+  private inbound(node: DiscoveredNode): void {
+    if (this.closed || !this.options.onInboundNode) return;
+    try {
+      this.options.onInboundNode(node);
+    } catch (err) {
+      this.counters.internalErrors++;
+      this.lastInternal = err;
+    }
+  }
+
+  private onFindNode(d: DecodedPacket, target: Uint8Array, from: SenderAddress): void {
+    const handler = this.options.findNodeHandler;
+    const proofOk = !(this.options.requireEndpointProof ?? true) || this.isBonded(d.nodeId, from.ip);
+    // No proof, no answer: otherwise a spoofed source address turns a small FindNode into large Neighbors at a victim.
+    if (!handler || !proofOk) {
+      this.counters.ignored++;
+      return;
+    }
+    const nodes = handler({ target, publicKey: d.publicKey, nodeId: d.nodeId, from });
+    for (const chunk of chunkNeighbors(nodes)) {
+      this.reply({ type: 'neighbors', nodes: chunk, expiration: expirationAfter(this.now()) }, from);
+    }
+  }
+
+  private onNeighbors(d: DecodedPacket, nodes: NeighborNode[], from: SenderAddress): void {
+    const id = bytesToHex(d.nodeId);
+    const ip = canonicalIp(from.ip);
+    let matched = false;
+    for (const w of [...this.neighborsWaiters]) {
+      if (w.nodeId !== id || w.ip !== ip) continue;
+      matched = true;
+      w.replied = true;
+      w.nodes.push(...nodes);
+      w.received += nodes.length;
+      if (w.received >= FINDNODE_RESULT_COUNT || nodes.length < MAX_NEIGHBORS) w.finish();
+    }
+    if (!matched) this.counters.unsolicited++;
   }
 
   private onEnrRequest(d: DecodedPacket, from: SenderAddress): void {
-    const enr = this.options.enr;
-    const proofOk = !(this.options.requireEndpointProof ?? true) || this.isVerified(d.publicKey, from.ip);
+    const enr = this.enr;
+    const proofOk = !(this.options.requireEndpointProof ?? true) || this.isBonded(d.nodeId, from.ip);
     if (!enr || !proofOk) {
       this.counters.ignored++;
       return;
@@ -361,7 +567,7 @@ export class Discv4UdpEndpoint {
       this.counters.wrongSender++;
       return;
     }
-    if (d.packet.type === 'pong') this.verified.set(verifiedKey(d.publicKey, from.ip), this.nowMs());
+    if (d.packet.type === 'pong') this.bonds.updateLastPongReceived(d.nodeId, from.ip, this.nowMs());
   }
 
   private reply(packet: Packet, to: SenderAddress): void {
@@ -401,19 +607,16 @@ export class Discv4UdpEndpoint {
   }
 }
 
-function verifiedKey(publicKey: PublicKey, ip: string): string {
-  return `${bytesToHex(publicKey)}@${bytesToHex(canonicalIp(ip))}`;
+function bondKey(id: NodeId, ip: string): string {
+  return `${bytesToHex(id)}@${canonicalIp(ip)}`;
 }
 
 function sameIp(a: string, b: string): boolean {
-  return equalBytes(canonicalIp(a), canonicalIp(b));
+  return canonicalIp(a) === canonicalIp(b);
 }
 
-/** A udp6 socket reports IPv4 peers as ::ffff:a.b.c.d; compare them as the 4-byte address. */
-function canonicalIp(ip: string): Uint8Array {
-  const bytes = ipToBytes(ip);
-  const mapped = bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  return mapped ? bytes.slice(12) : bytes;
+function isUnspecifiedText(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '::0';
 }
 
 /** ENR = [signature, seq, k, v, ...]; only the seq is needed here, so wire/enr is not. */

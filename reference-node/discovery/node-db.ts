@@ -100,7 +100,10 @@ export class NodeDb {
     const id = bytesToHex(node.nodeId);
     const old = this.nodesById.get(id);
     if (old?.enr && (node.enr?.seq ?? 0n) < old.enr.seq) return;
-    this.nodesById.set(id, { ...node, ip: canonicalIp(node.ip) });
+    // Only the fields we persist, so what is read back equals what a restart would load.
+    const stored: DiscoveredNode = { publicKey: node.publicKey, nodeId: node.nodeId, ip: canonicalIp(node.ip), udpPort: node.udpPort, tcpPort: node.tcpPort };
+    if (node.enr !== undefined) stored.enr = node.enr;
+    this.nodesById.set(id, stored);
     this.markDirty(nodeKey(id));
   }
 

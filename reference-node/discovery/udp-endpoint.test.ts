@@ -11,9 +11,10 @@ import {
   type DecodedPacket,
   type Packet,
 } from '../wire/discv4.js';
-import { generatePrivateKey, publicKeyOf } from '../wire/keys.js';
+import { createEnr, encodeEnr } from '../wire/enr.js';
+import { generatePrivateKey, nodeIdOf, publicKeyOf } from '../wire/keys.js';
 import { encodeRlp } from '../wire/rlp.js';
-import { Discv4TimeoutError, Discv4UdpEndpoint, type UdpEndpointOptions } from './udp-endpoint.js';
+import { Discv4TimeoutError, Discv4UdpEndpoint, MemoryBondStore, type UdpEndpointOptions } from './udp-endpoint.js';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -396,5 +397,145 @@ describe('Discv4UdpEndpoint listeners', () => {
     expect(seen).toEqual(['findNode', 'ping']);
     expect(ep.stats.ignored).toBe(1);
     expect(ep.stats.internalErrors).toBe(2);
+  });
+});
+
+describe('Discv4UdpEndpoint FindNode and Neighbors', () => {
+  const node = () => ({ ip: ipToBytes(LOOPBACK), udpPort: 40000, tcpPort: 40001, publicKey: publicKeyOf(generatePrivateKey()) });
+  const neighbors = (p: Probe, n: number) =>
+    encodeDiscv4Packet({ type: 'neighbors', nodes: Array.from({ length: n }, node), expiration: expirationAfter(nowS()) }, p.key);
+
+  async function asking(a: Discv4UdpEndpoint, p: Probe, timeoutMs = 2000) {
+    const target = publicKeyOf(generatePrivateKey());
+    const result = a.findNode({ ip: LOOPBACK, udpPort: p.port, publicKey: p.publicKey }, target, timeoutMs);
+    const req = await p.nextOfType('findNode');
+    expect(req.packet.target).toEqual(target);
+    return result;
+  }
+
+  it('collects 12 + 4 nodes from two packets and completes at 16', async () => {
+    const a = await endpoint();
+    const p = await probe();
+    const result = asking(a, p, 5000);
+    await new Promise((r) => setTimeout(r, 20));
+    await p.send(neighbors(p, 12), a.udpPort);
+    await p.send(neighbors(p, 4), a.udpPort);
+    const started = Date.now();
+    expect(await result).toHaveLength(16);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('completes on a packet with fewer than 12 nodes: it is the last one', async () => {
+    const a = await endpoint();
+    const p = await probe();
+    const started = Date.now();
+    const result = asking(a, p, 5000);
+    await new Promise((r) => setTimeout(r, 20));
+    await p.send(neighbors(p, 3), a.udpPort);
+    expect(await result).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('after one full packet, waits for more until the timeout and then returns what came', async () => {
+    const a = await endpoint();
+    const p = await probe();
+    const result = asking(a, p, 400);
+    await p.send(neighbors(p, 12), a.udpPort);
+    expect(await result).toHaveLength(12);
+  });
+
+  it('rejects with Discv4TimeoutError when no Neighbors came', async () => {
+    const a = await endpoint();
+    const p = await probe();
+    await expect(asking(a, p, 300)).rejects.toThrow(Discv4TimeoutError);
+  });
+
+  it('Neighbors signed by another key, or nobody asked for, are unsolicited and ignored', async () => {
+    const a = await endpoint();
+    const p = await probe();
+    const other = await probe();
+    await other.send(neighbors(other, 2), a.udpPort);
+    await waitFor(() => a.stats.unsolicited === 1);
+    const result = asking(a, p, 400);
+    // Same address, other key: not the node we asked.
+    await p.send(encodeDiscv4Packet({ type: 'neighbors', nodes: [node()], expiration: expirationAfter(nowS()) }, generatePrivateKey()), a.udpPort);
+    await expect(result).rejects.toThrow(Discv4TimeoutError);
+    expect(a.stats.unsolicited).toBe(2);
+  });
+
+  it('answers FindNode through its handler only for a bonded sender, in chunks of at most 12', async () => {
+    const nodes = Array.from({ length: 16 }, node);
+    const seen: string[] = [];
+    const a = await endpoint({
+      findNodeHandler: (req) => {
+        seen.push(bytesToHex(req.nodeId));
+        return nodes;
+      },
+    });
+    const p = await probe();
+    const find = () => encodeDiscv4Packet({ type: 'findNode', target: p.publicKey, expiration: expirationAfter(nowS()) }, p.key);
+    await p.send(find(), a.udpPort);
+    await waitFor(() => a.stats.ignored === 1);
+    expect(seen).toEqual([]);
+    // Bond: a answers our ping and pings back; our pong is its proof.
+    await p.send(pingFrom(p, a), a.udpPort);
+    const back = await p.nextOfType('ping');
+    await p.send(encodeDiscv4Packet({ type: 'pong', to: back.packet.from, pingHash: back.hash, expiration: expirationAfter(nowS()) }, p.key), a.udpPort);
+    await waitFor(() => a.isVerified(p.publicKey, LOOPBACK));
+    await p.send(find(), a.udpPort);
+    const first = await p.nextOfType('neighbors');
+    const second = await p.nextOfType('neighbors');
+    expect([first.packet.nodes.length, second.packet.nodes.length]).toEqual([12, 4]);
+    expect(seen).toEqual([bytesToHex(nodeIdOf(p.publicKey))]);
+  });
+});
+
+describe('Discv4UdpEndpoint bonding hooks', () => {
+  it('reports a node that pinged us once it answered our ping-back, with the observed address and its TCP port', async () => {
+    const inbound: { ip: string; udpPort: number; tcpPort: number; key: string }[] = [];
+    const a = await endpoint({ onInboundNode: (n) => inbound.push({ ip: n.ip, udpPort: n.udpPort, tcpPort: n.tcpPort, key: bytesToHex(n.publicKey) }) });
+    const p = await probe();
+    await p.send(pingFrom(p, a, { from: { ip: ipToBytes('10.1.1.1'), udpPort: 1, tcpPort: 31000 } }), a.udpPort);
+    const back = await p.nextOfType('ping');
+    expect(inbound).toEqual([]);
+    await p.send(encodeDiscv4Packet({ type: 'pong', to: back.packet.from, pingHash: back.hash, expiration: expirationAfter(nowS()) }, p.key), a.udpPort);
+    await waitFor(() => inbound.length === 1);
+    expect(inbound[0]).toEqual({ ip: LOOPBACK, udpPort: p.port, tcpPort: 31000, key: bytesToHex(p.publicKey) });
+    // Bonded now: the next ping reports it at once, without a ping-back.
+    await p.send(pingFrom(p, a), a.udpPort);
+    await p.nextOfType('pong');
+    await waitFor(() => inbound.length === 2);
+  });
+
+  it('keeps endpoint proofs in the store it is given', async () => {
+    const bonds = new MemoryBondStore();
+    const a = await endpoint({ bonds });
+    const b = await endpoint();
+    await a.ping({ ip: LOOPBACK, udpPort: b.udpPort, publicKey: b.publicKey }, 2000);
+    expect(bonds.lastPongReceived(b.nodeId, LOOPBACK)).toBeGreaterThan(0);
+    expect(bonds.lastPongReceived(b.nodeId, '127.0.0.2')).toBe(0);
+    await waitFor(() => bonds.lastPingReceived(b.nodeId, LOOPBACK) > 0); // b pinged us back
+  });
+
+  it('reads expiration as a signed 64-bit time, as geth: 2^64 - t is in the past', async () => {
+    const a = await endpoint({ pingBack: false });
+    const p = await probe();
+    await p.send(pingFrom(p, a, { expiration: (1n << 64n) - expirationAfter(nowS()) }), a.udpPort);
+    const valid = pingFrom(p, a);
+    await p.send(valid, a.udpPort);
+    expect((await p.next()).packet).toMatchObject({ type: 'pong', pingHash: valid.subarray(0, 32) });
+    expect(a.stats.expired).toBe(1);
+  });
+
+  it('setEnr changes the record served and the enr-seq sent', async () => {
+    const a = await endpoint({ enr: hexToBytes(gethSeq99.rlp) });
+    const b = await endpoint();
+    expect((await b.ping({ ip: LOOPBACK, udpPort: a.udpPort }, 2000)).pong.enrSeq).toBe(BigInt(gethSeq99.seq));
+    const key = generatePrivateKey();
+    const record = encodeEnr(createEnr({ privateKey: key, seq: 123n, ip: LOOPBACK, udp: a.udpPort }));
+    a.setEnr(record);
+    expect((await b.ping({ ip: LOOPBACK, udpPort: a.udpPort }, 2000)).pong.enrSeq).toBe(123n);
+    await waitFor(() => a.isVerified(b.publicKey, LOOPBACK) && b.isVerified(a.publicKey, LOOPBACK));
+    expect((await b.requestEnr({ ip: LOOPBACK, udpPort: a.udpPort }, 2000)).enr).toEqual(record);
   });
 });

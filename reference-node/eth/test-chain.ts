@@ -7,8 +7,7 @@
  */
 import { createMPT } from '@ethereumjs/mpt';
 import { parseGethGenesisState } from '@ethereumjs/common';
-import { MerkleStateManager } from '@ethereumjs/statemanager';
-import { encodeReceipt } from '@ethereumjs/vm';
+import { createVM, encodeReceipt } from '@ethereumjs/vm';
 import { RLP } from '@ethereumjs/rlp';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { EMPTY_OMMERS_HASH, encodeBlockHeader, headerHash, type Block, type BlockBody, type BlockHeader } from '../wire/block.js';
@@ -20,6 +19,7 @@ import { encodeRlp } from '../wire/rlp.js';
 import { encodeCanonicalTransaction } from '../wire/tx/codec.js';
 import type { Hash32 } from '../wire/tx/types.js';
 import { loadEthtestChain } from '../../test-support/ethtest-chain.js';
+import { ethtestCommon } from '../../test-support/ethereumjs-rlpx.js';
 import type { ChainReader } from './chain-reader.js';
 
 export interface MemoryChainInput {
@@ -178,12 +178,14 @@ export function receiptsRootOf(receipts: readonly Receipt[]): Promise<Hash32> {
 
 let ethtestGenesis: Promise<BlockHeader> | undefined;
 
-/** Block 0 of the ethtest chain from its genesis.json (state root by @ethereumjs/statemanager). */
+/** Block 0 of the ethtest chain from its genesis.json (state root by @ethereumjs/vm's state manager). */
 export function ethtestGenesisHeader(): Promise<BlockHeader> {
   ethtestGenesis ??= (async () => {
     const chain = loadEthtestChain();
     const g = chain.genesisJson as Record<string, string>;
-    const state = new MerkleStateManager();
+    // The VM's own state manager (a declared dependency) builds the genesis state trie.
+    const { stateManager: state } = await createVM({ common: ethtestCommon(chain) });
+    if (!state.generateCanonicalGenesis) throw new Error('@ethereumjs state manager cannot build a genesis state');
     await state.generateCanonicalGenesis(parseGethGenesisState(chain.genesisJson as never));
     const emptyRoot = await orderedTrieRoot([]);
     const header: BlockHeader = {

@@ -188,7 +188,7 @@ function withdrawalFromRlp(item: RlpItem, what: string): Withdrawal {
   };
 }
 
-function withdrawalToRlp(w: Withdrawal, what: string): RlpInput {
+export function withdrawalToRlp(w: Withdrawal, what: string): RlpInput {
   return [
     u64(w.index, `${what}.index`),
     u64(w.validatorIndex, `${what}.validatorIndex`),

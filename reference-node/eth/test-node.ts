@@ -3,7 +3,10 @@ import { Server } from '../p2p/server.js';
 import { generatePrivateKey } from '../wire/keys.js';
 import type { EthPeer } from './eth-peer.js';
 import { createEthProtocols, type EthProtocolOptions, type EthProtocols } from './protocols.js';
-import { WAIT_MS } from './test-peer.js';
+import type { EthVersion } from '../wire/eth/types.js';
+import type { ChainReader } from './chain-reader.js';
+import { buildStatus } from './status.js';
+import { ScriptedEthPeer, WAIT_MS } from './test-peer.js';
 
 export interface TestNode {
   server: Server;
@@ -53,4 +56,23 @@ export async function startEthNode(options: EthProtocolOptions, cleanups: Array<
       });
     },
   };
+}
+
+/**
+ * Our node serving `chain`, and a scripted peer past the Status exchange at
+ * `version` (its Status is built from the same chain, so it always matches).
+ */
+export async function handshaken(
+  chain: ChainReader,
+  version: EthVersion,
+  cleanups: Array<() => unknown>,
+  options: Partial<EthProtocolOptions> = {},
+): Promise<{ node: TestNode; them: ScriptedEthPeer; peer: EthPeer }> {
+  const node = await startEthNode({ ...options, chain }, cleanups);
+  const them = await ScriptedEthPeer.dial({ port: node.server.port, publicKey: node.server.publicKey }, version);
+  cleanups.push(() => them.close());
+  await them.next('Status');
+  them.send(buildStatus(chain, version));
+  const peer = await node.nextPeer();
+  return { node, them, peer };
 }

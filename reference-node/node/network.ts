@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { Discv4, type Discv4Options } from '../discovery/discv4.js';
 import { NodeDb } from '../discovery/node-db.js';
+import type { DiscoveredNode } from '../discovery/types.js';
 import { formatEnrText, type Enr } from '../wire/enr.js';
 import { bytesToHex } from '../wire/bytes.js';
 import { formatEnode, parseEnode, type Enode } from '../wire/enode.js';
@@ -64,6 +65,11 @@ export class NetworkEndpoint implements P2pEndpoint<Protocol> {
 
   get enode(): string {
     return formatEnode(this.localEnode);
+  }
+
+  /** Nodes kept in the node database (geth keeps those that passed several revalidations). */
+  knownNodes(): DiscoveredNode[] {
+    return this.db?.nodes() ?? [];
   }
 
   get enr(): Enr | undefined {

@@ -361,6 +361,11 @@ export class Discv4 {
   private async doRefresh(): Promise<void> {
     this.loadSeedNodes();
     await this.newLookup(this.publicKey).run();
+    // geth opens the table to inbound nodes only when the whole first refresh is over. We do
+    // it after the self lookup: the table then holds our neighbourhood, which is what the rule
+    // protects, and the three random lookups, slow in pure JS on a busy process, no longer
+    // make a new node ignore everyone who contacts it meanwhile.
+    this.initDone = true;
     // Kademlia would refresh the least recently used bucket, but a target in a chosen bucket needs a keccak preimage; geth does three random lookups instead.
     for (let i = 0; i < 3 && !this.closed; i++) await this.newLookup(randomTarget()).run();
   }

@@ -14,7 +14,7 @@ const closestOf = (target: Uint8Array, nodes: DiscoveredNode[], k: number) => [.
 function network(size: number, knowledge: number) {
   const nodes = Array.from({ length: size }, fake);
   // Each node knows a random subset of the others, and answers with the closest it knows.
-  const known = new Map(nodes.map((n) => [hex(n), [...nodes].sort(() => Math.random() - 0.5).slice(0, knowledge)]));
+  const known = new Map(nodes.map((n) => [hex(n), nodes.filter((o) => o !== n).sort(() => Math.random() - 0.5).slice(0, knowledge)]));
   return { nodes, known };
 }
 
@@ -170,5 +170,25 @@ describe('Lookup', () => {
     });
     await lookup.run();
     expect(queries).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('Lookup and ourselves', () => {
+  it('never yields or returns our own node, even when a reply names it', async () => {
+    const { nodes } = network(10, 0);
+    const self = nodes[0]!;
+    const lookup = new Lookup({
+      target: self.nodeId,
+      selfId: self.nodeId,
+      resultSize: 16,
+      concurrency: 3,
+      initial: () => nodes.slice(1, 3),
+      query: async () => nodes,
+    });
+    const yielded: string[] = [];
+    for (let b = await lookup.advance(); b !== undefined; b = await lookup.advance()) yielded.push(...b.map(hex));
+    expect(yielded).not.toContain(hex(self));
+    expect(lookup.closest.map(hex)).not.toContain(hex(self));
+    expect(lookup.closest).toHaveLength(9);
   });
 });

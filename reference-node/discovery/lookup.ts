@@ -42,8 +42,9 @@ export class Lookup {
 
   constructor(private readonly options: LookupOptions) {
     this.result = new NodesByDistance<DiscoveredNode>(options.target, options.resultSize);
-    // Never query ourselves, should a neighbor list name us.
+    // Never query ourselves, nor count ourselves as found, should a neighbor list name us.
     this.asked.add(bytesToHex(options.selfId));
+    this.seen.add(bytesToHex(options.selfId));
   }
 
   /** The closest nodes seen so far (the final answer once advance() returned undefined). */

@@ -208,6 +208,8 @@ export class Discv4UdpEndpoint {
   private readonly neighborsWaiters = new Set<NeighborsWaiter>();
   private readonly bonds: BondStore;
   private readonly pingingBack = new Set<string>();
+  /** Sends whose callback has not run: dgram drops a send still resolving its address when the socket closes, without calling back. */
+  private readonly inflightSends = new Set<(err: Error | null) => void>();
   private enr: Uint8Array | undefined;
   private enrSeq: bigint | undefined;
   private tcpPort: number;
@@ -356,10 +358,10 @@ export class Discv4UdpEndpoint {
       waiter = w;
       this.neighborsWaiters.add(w);
     });
+    result.catch(() => undefined);
     try {
       await this.send(bytes, remote.ip, remote.udpPort);
     } catch (err) {
-      result.catch(() => undefined);
       waiter!.finish(err as Error);
       throw err;
     }
@@ -380,6 +382,7 @@ export class Discv4UdpEndpoint {
     }
     this.pending.clear();
     for (const w of [...this.neighborsWaiters]) w.finish(new Error('discv4 endpoint closed'));
+    for (const done of [...this.inflightSends]) done(new Error('discv4 endpoint closed'));
     this.listeners.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
@@ -403,12 +406,13 @@ export class Discv4UdpEndpoint {
       waiter = { kind, remote, sentAt: performance.now(), timer, resolve, reject };
       this.pending.set(key, [...(this.pending.get(key) ?? []), waiter]);
     });
+    // close() may reject it while the send below is still in flight, before the caller holds it.
+    reply.catch(() => undefined);
     try {
       await this.send(bytes, remote.ip, remote.udpPort);
     } catch (err) {
       clearTimeout(waiter!.timer);
       this.removeWaiter(key, waiter!);
-      reply.catch(() => undefined);
       throw err;
     }
     return reply;
@@ -576,7 +580,11 @@ export class Discv4UdpEndpoint {
 
   private send(bytes: Uint8Array, ip: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      let settled = false;
       const done = (err: Error | null) => {
+        if (settled) return;
+        settled = true;
+        this.inflightSends.delete(done);
         if (err) {
           this.counters.sendErrors++;
           reject(err);
@@ -585,6 +593,8 @@ export class Discv4UdpEndpoint {
           resolve();
         }
       };
+      if (this.closed) return done(new Error('discv4 endpoint closed'));
+      this.inflightSends.add(done);
       try {
         this.socket.send(bytes, port, ip, done);
       } catch (err) {

@@ -22,6 +22,7 @@ import type { Hash32 } from '../wire/tx/types.js';
 import { validateBody } from './body-validation.js';
 import type { ChainConfig, ForkRules } from './config.js';
 import { unverifiedPowEngine, type ConsensusEngine, type HeaderLookup } from './consensus.js';
+import { CliqueEngine } from './clique.js';
 import { BlockValidationError, ChainStoreError, type BlockRule } from './errors.js';
 import { ExecutionError, type ExecutionResult, type Executor } from './executor.js';
 import type { Genesis } from './genesis.js';
@@ -40,7 +41,7 @@ export interface ChainOptions {
   dir?: string;
   /** Defaults to the chain ID, as geth does. */
   networkId?: bigint;
-  /** Pre-merge header rules. Defaults to a proof-of-work shape check (the seal is not verified). */
+  /** Pre-merge header rules. Defaults to Clique for a Clique config, else a proof-of-work shape check (the work is not verified). */
   engine?: ConsensusEngine;
   /** Defaults to the @ethereumjs/vm executor. */
   createExecutor?: (genesis: Genesis, state: StateDb) => Promise<Executor>;
@@ -450,8 +451,5 @@ function decodeHeaderRecord(rlp: Uint8Array, key: string): BlockHeader {
 }
 
 function defaultEngine(config: ChainConfig): ConsensusEngine {
-  // Until the Clique engine lands, a Clique chain gets the same shape check as proof of work,
-  // without its extraData limit (Clique's extraData holds the signers and the seal).
-  if (config.clique !== undefined) return { ...unverifiedPowEngine, name: 'clique-unverified', verifyHeader: (header, hash) => { if (header.difficulty === 0n) throw new BlockValidationError(header.number, hash, 'difficulty', 'a pre-merge block needs a positive difficulty'); } };
-  return unverifiedPowEngine;
+  return config.clique !== undefined ? new CliqueEngine(config.clique) : unverifiedPowEngine;
 }

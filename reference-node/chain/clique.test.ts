@@ -496,3 +496,56 @@ describe('a Clique block with transactions, built as a miner would', () => {
     await chain.close();
   });
 });
+
+describe('pre-merge fork choice by total difficulty', () => {
+  it('switches to the heavier branch and back, rewriting the canonical numbers', async () => {
+    const json = cliqueLondonGenesis();
+    const g = await parseGenesis({ ...json, extraData: `0x${bytesToHex(checkpointExtra(['A', 'B']))}` });
+    const engine = new CliqueEngine(g.config.clique!);
+    const chain = await Chain.open({ genesis: g, engine });
+    const snap = engine.snapshot(g.hash, chain);
+    const [inTurn1, outOfTurn1] = snap.inTurn(1n, bytesToHex(address('A'))) ? (['A', 'B'] as const) : (['B', 'A'] as const);
+
+    /** A sealed empty child of `parentHash` by `signer`. */
+    const child = (parentHash: Uint8Array, signer: Name): Block => {
+      const parent = chain.headerByHash(parentHash)!;
+      const f = engine.prepare(parentHash, chain, address(signer));
+      const h: BlockHeader = {
+        ...header({}),
+        parentHash,
+        number: parent.number + 1n,
+        stateRoot: parent.stateRoot,
+        gasLimit: parent.gasLimit,
+        timestamp: f.minTimestamp,
+        difficulty: f.difficulty,
+        extraData: f.extraData,
+        baseFeePerGas: calcBaseFee(g.config, parent),
+      };
+      return { header: sealHeader(h, key(signer)), transactions: [], uncles: [] };
+    };
+
+    const light1 = child(g.hash, outOfTurn1); // difficulty 1
+    await chain.importBlocks([light1]);
+    expect(chain.head().td).toBe(2n);
+    const heavy1 = child(g.hash, inTurn1); // difficulty 2: a heavier sibling
+    await chain.importBlocks([heavy1]);
+    expect(chain.head().hash).toEqual(headerHash(heavy1.header));
+    expect(chain.hashByNumber(1n)).toEqual(headerHash(heavy1.header));
+    // Extend the light branch. Its block-1 signer is barred at block 2 (signed recently) and the other one is
+    // out of turn there, then the roles swap: every light block weighs 1.
+    const light2 = child(headerHash(light1.header), inTurn1);
+    expect(light2.header.difficulty).toBe(DIFF_NO_TURN);
+    await chain.importBlocks([light2]);
+    // A tie (1 + 1 + 1 = 1 + 2) keeps the current head.
+    expect(chain.head().hash).toEqual(headerHash(heavy1.header));
+    const light3 = child(headerHash(light2.header), outOfTurn1);
+    await chain.importBlocks([light3]);
+    expect(chain.head().number).toBe(3n);
+    expect(chain.head().td).toBe(4n);
+    expect(chain.hashByNumber(1n)).toEqual(headerHash(light1.header));
+    expect(chain.hashByNumber(2n)).toEqual(headerHash(light2.header));
+    expect(chain.hashByNumber(3n)).toEqual(headerHash(light3.header));
+    expect(chain.headerByHash(headerHash(heavy1.header))).toBeDefined(); // still stored, no longer canonical
+    await chain.close();
+  });
+});

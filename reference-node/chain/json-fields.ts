@@ -8,6 +8,12 @@ import { hexToBytes } from '../wire/bytes.js';
 import { GenesisError } from './errors.js';
 
 const MAX_UINT64 = (1n << 64n) - 1n;
+
+/** A value as JSON, cut short: an error message should point at the field, not reprint the file. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
 const MAX_UINT256 = (1n << 256n) - 1n;
 
 function quantity(value: unknown, path: string, max: bigint, what: string): bigint {
@@ -21,7 +27,7 @@ function quantity(value: unknown, path: string, max: bigint, what: string): bigi
     n = BigInt(value);
   } else if (typeof value === 'string' && /^(?:0|[1-9]\d*|0[xX][0-9a-fA-F]+)$/.test(value)) n = BigInt(value);
   else if (typeof value === 'string' && /^0[xX]$/.test(value)) n = 0n; // geth reads "0x" as zero
-  if (n === undefined) throw new GenesisError(path, `expected ${what} (number, decimal or 0x-hex string), got ${JSON.stringify(value)}`);
+  if (n === undefined) throw new GenesisError(path, `expected ${what} (number, decimal or 0x-hex string), got ${show(value)}`);
   if (n < 0n || n > max) throw new GenesisError(path, `${n} does not fit ${what}`);
   return n;
 }
@@ -41,7 +47,7 @@ export function readOptional<T>(obj: Record<string, unknown>, key: string, path:
 
 export function readHexBytes(value: unknown, path: string): Uint8Array {
   if (typeof value !== 'string' || !/^0[xX][0-9a-fA-F]*$/.test(value) || value.length % 2 !== 0) {
-    throw new GenesisError(path, `expected 0x-prefixed hex with an even number of digits, got ${JSON.stringify(value)}`);
+    throw new GenesisError(path, `expected 0x-prefixed hex with an even number of digits, got ${show(value)}`);
   }
   return hexToBytes(value);
 }
@@ -66,9 +72,9 @@ export function readAddressKey(key: string, path: string): Uint8Array {
  * left-pads it, so "0x01" is slot 1.
  */
 export function readStorageWord(value: unknown, path: string): Uint8Array {
-  if (typeof value !== 'string') throw new GenesisError(path, `expected a hex string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string') throw new GenesisError(path, `expected a hex string, got ${show(value)}`);
   const hex = value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value;
-  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length > 64) throw new GenesisError(path, `expected at most 32 bytes of hex, got ${JSON.stringify(value)}`);
+  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length > 64) throw new GenesisError(path, `expected at most 32 bytes of hex, got ${show(value)}`);
   const out = new Uint8Array(32);
   const padded = hex.length % 2 ? `0${hex}` : hex;
   out.set(hexToBytes(padded), 32 - padded.length / 2);

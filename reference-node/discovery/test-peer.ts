@@ -88,6 +88,29 @@ export class TestPeer {
     );
   }
 
+  /**
+   * The endpoint proof both ways, as geth's v4test bond(): ping, answer the
+   * ping-back with a correct pong, and wait for both. Returns the pong to our
+   * ping and the ping-back, in whatever order they came.
+   */
+  async bond(to: { port: number; ip?: string }, timeoutMs = 3000): Promise<{ pong: PacketOf<'pong'>; ping: PacketOf<'ping'> }> {
+    const sent = await this.ping(to);
+    let pong: PacketOf<'pong'> | undefined;
+    let ping: PacketOf<'ping'> | undefined;
+    const deadline = Date.now() + timeoutMs;
+    while (pong === undefined || ping === undefined) {
+      const r = await this.next(Math.max(1, deadline - Date.now()));
+      const d = r.decoded;
+      if (d.packet.type === 'ping') {
+        ping = d as PacketOf<'ping'>;
+        await this.send({ type: 'pong', to: d.packet.from, pingHash: d.hash, expiration: expirationAfter(Date.now() / 1000) }, to);
+      } else if (d.packet.type === 'pong' && Buffer.from(d.packet.pingHash).equals(Buffer.from(sent.subarray(0, 32)))) {
+        pong = d as PacketOf<'pong'>;
+      }
+    }
+    return { pong, ping };
+  }
+
   /** The next datagram; rejects after `timeoutMs`. */
   async next(timeoutMs = 3000): Promise<Received> {
     const deadline = Date.now() + timeoutMs;

@@ -19,6 +19,7 @@ import { bytesToHex, concatBytes, equalBytes } from '../wire/bytes.js';
 import type { Receipt } from '../wire/eth/types.js';
 import { computeForkId, createForkIdFilter, type ForkId, type ForkIdVerdict } from '../wire/forkid.js';
 import type { Hash32 } from '../wire/tx/types.js';
+import { buildBlock, type BlockDraft } from './block-builder.js';
 import { validateBody } from './body-validation.js';
 import type { ChainConfig, ForkRules } from './config.js';
 import { unverifiedPowEngine, type ConsensusEngine, type HeaderLookup } from './consensus.js';
@@ -296,6 +297,26 @@ export class Chain implements ChainReader {
     return concatBytes(...parts);
   }
 
+  /**
+   * Builds a block on a stored parent from `draft` (see block-builder.ts),
+   * executing it on the parent's state without storing anything; import the
+   * result to keep it. `seal` signs a header (Clique) and is applied before
+   * execution too, since a Clique EVM pays fees to the header's signer.
+   */
+  buildBlock(draft: BlockDraft, seal?: (header: BlockHeader) => BlockHeader): Promise<Block> {
+    return this.exclusive(async () => {
+      const parent = this.entries.get(hex(draft.parentHash));
+      if (parent === undefined) throw new RangeError(`unknown parent 0x${hex(draft.parentHash)}`);
+      const lookup = (key: string) => this.entries.get(key);
+      try {
+        return await buildBlock(this.config, parent.header, draft, (block) => this.executor.executeBlock(block, { parent: parent.header, ancestorHash: ancestorHashFrom(parent, lookup) }), seal);
+      } finally {
+        // The state of a built block is written again when the block is imported.
+        this.stateDb.discard();
+      }
+    });
+  }
+
   /** Makes a stored block the head, rewriting the canonical index (the forkchoice of the Engine API). */
   setHead(hash: Uint8Array): Promise<ChainHeadInfo> {
     return this.exclusive(async () => {
@@ -377,16 +398,7 @@ export class Chain implements ChainReader {
     await validateBody(block, hash, rules, isPostMerge(this.config, parent.td), this.engine);
     let result: ExecutionResult;
     try {
-      result = await this.executor.executeBlock(block, {
-        parent: parent.header,
-        ancestorHash: (number) => {
-          for (let e: Entry | undefined = parent; e !== undefined; e = lookup(hex(e.header.parentHash))) {
-            if (e.header.number === number) return e.hash;
-            if (e.header.number < number || e.header.number === 0n) return undefined;
-          }
-          return undefined;
-        },
-      });
+      result = await this.executor.executeBlock(block, { parent: parent.header, ancestorHash: ancestorHashFrom(parent, lookup) });
     } catch (err) {
       if (err instanceof ExecutionError) throw new BlockValidationError(block.header.number, hash, 'execution', err.message);
       throw err;
@@ -421,6 +433,17 @@ export class Chain implements ChainReader {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** BLOCKHASH for a child of `parent`: walk back through the parents, which may be blocks of the import in progress. */
+function ancestorHashFrom(parent: Entry, lookup: (key: string) => Entry | undefined): (number: bigint) => Hash32 | undefined {
+  return (number) => {
+    for (let e: Entry | undefined = parent; e !== undefined; e = lookup(hex(e.header.parentHash))) {
+      if (e.header.number === number) return e.hash;
+      if (e.header.number < number || e.header.number === 0n) return undefined;
+    }
+    return undefined;
+  };
 }
 
 /** The checks of geth's ValidateState: what execution produced must be what the header committed to. */

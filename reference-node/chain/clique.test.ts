@@ -449,50 +449,40 @@ describe('Clique blocks through the chain', () => {
 });
 
 describe('a Clique block with transactions, built as a miner would', () => {
-  it('executes on a scratch copy of the state, is sealed over the results, and imports (the chain re-executes and re-checks)', async () => {
-    const { MemoryLevel } = await import('memory-level');
-    const { StateDb } = await import('./state-db.js');
-    const { VmExecutor } = await import('./vm-executor.js');
+  it('is built on the head, sealed over its results, and imports (the chain re-executes and re-checks)', async () => {
     const { signTransaction } = await import('../wire/tx/signer.js');
-    const { blockLogsBloom, receiptsRoot, transactionsRoot } = await import('./roots.js');
-
     const genesis = await parseGenesis(cliqueLondonGenesis());
-    const chain = await Chain.open({ genesis });
-    // A scratch executor on its own copy of the genesis state computes the results to put in the header.
-    const scratch = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
-    const db = new StateDb({ get: (k) => scratch.get(k) });
-    const executor = await VmExecutor.create(genesis, db);
-    await executor.initState(genesis.alloc);
-
     const engine = new CliqueEngine(genesis.config.clique!);
-    const parent = genesis.block.header;
+    const chain = await Chain.open({ genesis, engine });
     const fields = engine.prepare(genesis.hash, chain, address('A'));
-    const baseFee = calcBaseFee(genesis.config, parent);
-    const tx = signTransaction(
-      { type: 2, chainId: 1337n, nonce: 0n, maxPriorityFeePerGas: 2n, maxFeePerGas: baseFee * 2n, gasLimit: 21000n, to: address('F'), value: 12345n, data: new Uint8Array(0), accessList: [] },
-      key('A'),
+    const baseFee = calcBaseFee(genesis.config, genesis.block.header);
+    const transfer = (nonce: bigint) =>
+      signTransaction(
+        { type: 2, chainId: 1337n, nonce, maxPriorityFeePerGas: 2n, maxFeePerGas: baseFee * 2n, gasLimit: 21000n, to: address('F'), value: 12345n, data: new Uint8Array(0), accessList: [] },
+        key('A'),
+      );
+    const tx = transfer(0n);
+    const block = await chain.buildBlock(
+      { parentHash: genesis.hash, timestamp: fields.minTimestamp, transactions: [tx], difficulty: fields.difficulty, extraData: fields.extraData },
+      (h) => sealHeader(h, key('A')),
     );
-    const draft: BlockHeader = {
-      ...header({}),
-      parentHash: genesis.hash,
-      number: 1n,
-      gasLimit: parent.gasLimit,
-      timestamp: fields.minTimestamp,
-      difficulty: fields.difficulty,
-      extraData: fields.extraData,
-      baseFeePerGas: baseFee,
-      transactionsRoot: await transactionsRoot([tx]),
-    };
-    // Seal the draft so the EVM can tell who the author is; the final seal covers the results.
-    const result = await executor.executeBlock({ header: sealHeader(draft, key('A')), transactions: [tx], uncles: [] }, { parent, ancestorHash: () => undefined });
-    expect(result.gasUsed).toBe(21000n);
-    const final = sealHeader(
-      { ...draft, stateRoot: result.stateRoot, receiptsRoot: await receiptsRoot(result.receipts), logsBloom: blockLogsBloom(result.receipts), gasUsed: result.gasUsed },
-      key('A'),
-    );
-    const r = await chain.importBlocks([{ header: final, transactions: [tx], uncles: [] }]);
+    expect(block.header.gasUsed).toBe(21000n);
+    expect(recoverCliqueSigner(block.header)).toEqual(address('A'));
+    expect(chain.head().number).toBe(0n); // building stores nothing
+    const r = await chain.importBlocks([block]);
     expect(r.imported).toBe(1);
     expect(chain.receiptsByHash(chain.head().hash)).toEqual([{ txType: 2, postStateOrStatus: Uint8Array.of(1), cumulativeGasUsed: 21000n, logs: [] }]);
+    // The next block builds on the new state: the sender's nonce is 1 now.
+    const tx2 = transfer(1n);
+    const next = engine.prepare(chain.head().hash, chain, address('A'));
+    const block2 = await chain.buildBlock(
+      { parentHash: chain.head().hash, timestamp: next.minTimestamp, transactions: [tx2], difficulty: next.difficulty, extraData: next.extraData },
+      (h) => sealHeader(h, key('A')),
+    );
+    await chain.importBlocks([block2]);
+    expect(chain.head().number).toBe(2n);
+    // A replayed transaction cannot be built into a block.
+    await expect(chain.buildBlock({ parentHash: chain.head().hash, timestamp: next.minTimestamp + 1n, transactions: [tx2], difficulty: 2n, extraData: next.extraData }, (h) => sealHeader(h, key('A')))).rejects.toThrow();
     await chain.close();
   });
 });

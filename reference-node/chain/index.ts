@@ -19,6 +19,7 @@ export {
 export { CliqueSnapshot, SnapshotError } from './clique-snapshot.js';
 export { calcBaseFee } from './eip1559.js';
 export { calcExcessBlobGas, GAS_PER_BLOB } from './eip4844.js';
+export { buildBlock, draftHeader, type BlockDraft } from './block-builder.js';
 export { ExecutionError, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
 export { VmExecutor } from './vm-executor.js';
 export { StateDb } from './state-db.js';

@@ -11,8 +11,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../wire/bytes.js';
-import { encodeRawDiscv4Packet, expirationAfter, ipToBytes, MAX_PACKET_SIZE, type Endpoint } from '../wire/discv4.js';
-import { decodeEnr, encodeEnr, enrPublicKey, enrTcp, enrUdp, enrIp, verifyEnr } from '../wire/enr.js';
+import { encodeRawDiscv4Packet, expirationAfter, ipToBytes, MAX_PACKET_SIZE, type Endpoint, type NeighborNode } from '../wire/discv4.js';
+import { createEnr, decodeEnr, encodeEnr, enrPublicKey, enrTcp, enrUdp, enrIp, verifyEnr } from '../wire/enr.js';
 import { generatePrivateKey, keccak256, nodeIdOf, publicKeyOf } from '../wire/keys.js';
 import { encodeRlp } from '../wire/rlp.js';
 import { Discv4 } from './discv4.js';
@@ -369,5 +369,82 @@ describe('packet hygiene', () => {
     await p.sendRaw(withSig((sig) => sig.fill(0, 0, 64)), to); // r = s = 0
     await expectNoReplyBefore(p);
     expect(target.stats.invalid.signature).toBe(2);
+  });
+});
+
+describe('our own requests, against a scripted peer', () => {
+  /** Answers pings (and pings back once), ENRRequests with `record`, FINDNODEs with `nodes`, each to its sender, until stopped. */
+  function respond(p: TestPeer, script: { record?: Uint8Array; nodes?: NeighborNode[] }): () => void {
+    let running = true;
+    let pingedBack = false;
+    void (async () => {
+      while (running) {
+        let r: Received;
+        try {
+          r = await p.next(200);
+        } catch {
+          continue;
+        }
+        const d = r.decoded;
+        const dest = { port: r.from.port };
+        if (d.packet.type === 'ping') {
+          await p.send({ type: 'pong', to: d.packet.from, pingHash: d.hash, expiration: future() }, dest);
+          if (!pingedBack) {
+            pingedBack = true;
+            await p.ping(dest);
+          }
+        } else if (d.packet.type === 'enrRequest' && script.record) {
+          await p.send({ type: 'enrResponse', requestHash: d.hash, enr: script.record }, dest);
+        } else if (d.packet.type === 'findNode' && script.nodes) {
+          await p.send({ type: 'neighbors', nodes: script.nodes, expiration: future() }, dest);
+        }
+      }
+    })();
+    return () => (running = false);
+  }
+
+  const asNode = (p: TestPeer) => ({ publicKey: p.publicKey, nodeId: nodeIdOf(p.publicKey), ip: '127.0.0.1', udpPort: p.port, tcpPort: 0 });
+
+  it('requestEnr rejects a record signed by another key', async () => {
+    const p = await peer();
+    const other = generatePrivateKey();
+    const stop = respond(p, { record: encodeEnr(createEnr({ privateKey: other, seq: 3n, ip: '127.0.0.1', udp: p.port })) });
+    cleanups.push(async () => stop());
+    await expect(target.requestEnr(asNode(p))).rejects.toThrow(/another node/);
+  });
+
+  it('requestEnr takes a valid record, and keeps the newer one it holds when the answer is older', async () => {
+    const p = await peer();
+    const current = createEnr({ privateKey: p.privateKey, seq: 7n, ip: '127.0.0.1', udp: p.port });
+    const stop = respond(p, { record: encodeEnr(createEnr({ privateKey: p.privateKey, seq: 5n, ip: '127.0.0.1', udp: p.port })) });
+    cleanups.push(async () => stop());
+    expect((await target.requestEnr(asNode(p))).seq).toBe(5n);
+    expect(await target.requestEnr({ ...asNode(p), enr: current })).toBe(current);
+  });
+
+  it('NEIGHBORS entries with a low port, a special-network or malformed IP, or an off-curve key never reach the table', async () => {
+    const p = await peer();
+    const good = publicKeyOf(generatePrivateKey());
+    const key = () => publicKeyOf(generatePrivateKey());
+    // 0.1.2.3 is in 0.0.0.0/8 ("this network"): unroutable, so nothing could leave the host even if it were used.
+    const nodes: NeighborNode[] = [
+      { ip: ipToBytes('127.0.0.1'), udpPort: 40000, tcpPort: 40000, publicKey: good },
+      { ip: ipToBytes('127.0.0.1'), udpPort: 1024, tcpPort: 1024, publicKey: key() },
+      { ip: ipToBytes('0.1.2.3'), udpPort: 40001, tcpPort: 40001, publicKey: key() },
+      { ip: Uint8Array.of(127, 0, 1), udpPort: 40002, tcpPort: 40002, publicKey: key() },
+      { ip: ipToBytes('127.0.0.1'), udpPort: 40003, tcpPort: 40003, publicKey: new Uint8Array(64).fill(7) },
+    ];
+    const stop = respond(p, { nodes });
+    cleanups.push(async () => stop());
+    // The lookup goes through the only node it is told about: the scripted peer.
+    const db = await NodeDb.open();
+    const asker = await Discv4.start({ privateKey: generatePrivateKey(), db, refreshIntervalMs: 3_600_000, revalidateIntervalMs: 3_600_000, respTimeoutMs: 300, emptyTableDelayMs: 10, random: () => 0.5, bootnodes: [{ publicKey: p.publicKey, ip: '127.0.0.1', udpPort: p.port, tcpPort: 0 }] });
+    cleanups.push(async () => {
+      await asker.close();
+      await db.close();
+    });
+    await asker.ready();
+    const keys = asker.tableNodes().map((n) => bytesToHex(n.publicKey)).sort();
+    expect(keys).toEqual([bytesToHex(p.publicKey), bytesToHex(good)].sort());
   });
 });

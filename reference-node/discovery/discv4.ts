@@ -420,6 +420,7 @@ export class Discv4 {
    * respTimeout to ping us back; our pong to that ping is its proof.
    */
   private async ensureBond(node: DiscoveredNode): Promise<void> {
+    if (this.closed) return;
     const { db } = this.options;
     const tooOld = this.now() - db.lastPingReceived(node.nodeId, node.ip) > ENDPOINT_PROOF_LIFETIME_MS;
     if (!tooOld && db.findFails(node.nodeId, node.ip) <= MAX_FINDNODE_FAILURES) return;
@@ -484,6 +485,7 @@ export class Discv4 {
     let done: () => void = () => undefined;
     const promise = new Promise<void>((resolve) => {
       const timer = setTimeout(() => done(), this.respTimeoutMs);
+      timer.unref();
       done = () => {
         clearTimeout(timer);
         this.pingWaiters.get(key)?.delete(done);

@@ -47,7 +47,7 @@ describe('discv4 network of our own nodes', () => {
   it('20 nodes, one bootnode: within 20 s every table holds at least 15 of the others', async () => {
     const started = Date.now();
     const boot = await start();
-    // A bootnode takes nodes that ping it into its table only once its first refresh is over (geth's rule).
+    // A bootnode takes nodes that ping it into its table only once its first self lookup is over (geth's rule, see discv4.ts).
     await boot.ready();
     const nodes = [boot];
     for (let i = 0; i < 19; i++) nodes.push(await start({ bootnodes: [enodeOf(boot)] }));

@@ -15,10 +15,11 @@
  *   from its bucket's replacements, and a pong that announces a higher ENR
  *   seq makes us fetch the new record. Nodes that passed more than 5 checks
  *   are written to the database as seeds for the next start.
- * - Nodes from pings enter the table only after the first refresh (geth:
- *   a table still initializing ignores inbound nodes, so a flood of pings
- *   cannot fill it); nodes from NEIGHBORS are checked first (UDP port above
- *   1024, an address the sender may relay to us, a key on the curve).
+ * - Nodes from pings enter the table only once our first self lookup is done
+ *   (geth: a table still initializing ignores inbound nodes, so a flood of
+ *   pings cannot fill it; geth waits for the whole first refresh, see
+ *   doRefresh); nodes from NEIGHBORS are checked first (UDP port above 1024,
+ *   an address the sender may relay to us, a key on the curve).
  *
  * The service does not own the database: the caller opens it, hands it in and
  * closes it after close().
@@ -91,7 +92,7 @@ export interface PingResult {
 }
 
 export interface TableCounters {
-  /** Nodes that pinged us (and bonded) before the first refresh ended, and were not added (geth's rule). */
+  /** Nodes that pinged us (and bonded) before our first self lookup ended, and were not added (geth's rule). */
   inboundBeforeInit: number;
   /** Revalidation pings that got no pong. */
   revalidationFailures: number;
@@ -270,8 +271,9 @@ export class Discv4 {
 
   /**
    * Resolves once the first refresh is over: the table is seeded and nodes
-   * that ping us are now taken in (before that they are not, see the module
-   * comment). A bootnode started alone is ready after four empty lookups.
+   * that ping us are taken in (not before our first self lookup, see the
+   * module comment). A bootnode started alone is ready after four empty
+   * lookups (4 x emptyTableDelayMs).
    */
   ready(): Promise<void> {
     return this.firstRefresh ?? Promise.resolve();

@@ -14,7 +14,7 @@ import { createBlockFromRLP } from '@ethereumjs/block';
 import { createCommonFromGethGenesis, type GethGenesis } from '@ethereumjs/common';
 import { createMPT } from '@ethereumjs/mpt';
 import { MerkleStateManager } from '@ethereumjs/statemanager';
-import { Account, Address, ValueEncoding, type KZG } from '@ethereumjs/util';
+import { Account, Address, ecrecover, ValueEncoding, type KZG } from '@ethereumjs/util';
 import { createVM, runBlock, type TxReceipt, type VM } from '@ethereumjs/vm';
 import { encodeBlock, type Block } from '../wire/block.js';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
@@ -23,6 +23,7 @@ import type { Hash32 } from '../wire/tx/types.js';
 import { ExecutionError, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
 import type { Genesis } from './genesis.js';
 import type { GenesisAccount } from './genesis-state.js';
+import { Lru } from './lru.js';
 import type { StateDb } from './state-db.js';
 
 const noKzg = (): never => {
@@ -77,6 +78,24 @@ function ethereumjsGenesis(genesis: Genesis): GethGenesis {
   return json as unknown as GethGenesis;
 }
 
+/**
+ * Sender recovery with a cache. Recovery is most of the cost of executing a
+ * transaction here (a few ms each with pure-JS secp256k1), and a block the
+ * miner builds is executed again when it is imported.
+ */
+function cachedEcrecover(size: number): (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint) => Uint8Array {
+  const cache = new Lru<string, Uint8Array>(size);
+  return (msgHash, v, r, s, chainId) => {
+    const key = `${bytesToHex(msgHash)}${bytesToHex(r)}${bytesToHex(s)}:${v}:${chainId ?? ''}`;
+    let publicKey = cache.get(key);
+    if (publicKey === undefined) {
+      publicKey = ecrecover(msgHash, v, r, s, chainId);
+      cache.set(key, publicKey);
+    }
+    return publicKey;
+  };
+}
+
 function toReceipt(r: TxReceipt, txType: Receipt['txType']): Receipt {
   const logs: Log[] = r.logs.map(([address, topics, data]) => ({ address, topics, data }));
   // Pre-Byzantium receipts carry the intermediate state root, later ones a status byte (EIP-658).
@@ -103,7 +122,7 @@ export class VmExecutor implements Executor {
   static async create(genesis: Genesis, db: StateDb): Promise<VmExecutor> {
     const common = createCommonFromGethGenesis(ethereumjsGenesis(genesis), {
       chain: 'devp2p-check',
-      customCrypto: { kzg: UNAVAILABLE_KZG },
+      customCrypto: { kzg: UNAVAILABLE_KZG, ecrecover: cachedEcrecover(16_384) },
     });
     const trie = await createMPT({ db, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common });
     const stateManager = new MerkleStateManager({ trie, common });

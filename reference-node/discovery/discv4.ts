@@ -216,6 +216,7 @@ export class Discv4 {
    * first. With an empty table it first waits for a refresh.
    */
   async lookup(target?: PublicKey): Promise<DiscoveredNode[]> {
+    if (target !== undefined && target.length !== 64) throw new RangeError(`lookup target must be a 64-byte public key, got ${target.length} bytes`);
     if (this.closed) return [];
     if (this.table.size === 0) await this.refresh();
     return this.newLookup(target ?? randomTarget()).run();
@@ -490,7 +491,9 @@ export class Discv4 {
       timer.unref();
       done = () => {
         clearTimeout(timer);
-        this.pingWaiters.get(key)?.delete(done);
+        const set = this.pingWaiters.get(key);
+        set?.delete(done);
+        if (set?.size === 0) this.pingWaiters.delete(key);
         resolve();
       };
     });

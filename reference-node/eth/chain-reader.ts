@@ -4,6 +4,8 @@
  * method is synchronous because serving a request must not interleave with
  * the handling of the peer's next message (geth serves from one goroutine per
  * peer, and message order matters for the request tracker).
+ * Any implementation with more members (the chain store's reader also
+ * exposes its config) is assignable to this one.
  */
 import type { BlockBody, BlockHeader } from '../wire/block.js';
 import type { Receipt } from '../wire/eth/types.js';

@@ -241,7 +241,8 @@ export interface SyntheticChain {
 /**
  * `receiptsPerBlock[i]` receipts in block i+1, cycling through a legacy
  * receipt with status 1, a typed (EIP-1559) one with status 0 and logs, and a
- * pre-Byzantium one with a state root; `logData` bytes of data per log.
+ * pre-Byzantium one with a state root; `logData` bytes of data per log and
+ * `extraDataSize` bytes of header extra data (to make large headers).
  * Headers carry the real receipts root (by @ethereumjs) and logs bloom; there
  * are no transactions, so the tx root is the empty trie's (receipts are not
  * checked against transactions here).

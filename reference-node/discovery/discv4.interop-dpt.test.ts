@@ -10,12 +10,12 @@
  * at 127.0.0.1. The tests also check that every endpoint it learned is
  * loopback.
  */
-import dgram from 'node:dgram';
 import { DPT, type PeerInfo } from '@ethereumjs/devp2p';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startLoopbackDpt, type RunningDpt } from '../../test-support/ethereumjs-dpt.js';
 import { bytesToHex } from '../wire/bytes.js';
 import type { Enode } from '../wire/enode.js';
-import { generatePrivateKey, publicKeyOf } from '../wire/keys.js';
+import { generatePrivateKey } from '../wire/keys.js';
 import { Discv4, type Discv4Options } from './discv4.js';
 import { NodeDb } from './node-db.js';
 
@@ -25,33 +25,10 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-interface RunningDpt {
-  dpt: DPT;
-  port: number;
-  publicKey: Uint8Array;
-  errors: unknown[];
-}
-
 async function startDpt(): Promise<RunningDpt> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
-  const port = socket.address().port;
-  const privateKey = generatePrivateKey();
-  const dpt = new DPT(privateKey, {
-    createSocket: () => socket,
-    endpoint: { address: LOOPBACK, udpPort: port, tcpPort: null },
-    // Needed for it to find nodes at all; safe here because it can only learn loopback endpoints (see above).
-    shouldFindNeighbours: true,
-    shouldGetDnsPeers: false,
-    dnsAddr: LOOPBACK,
-    // It refreshes a tenth of its table every refreshInterval / 10.
-    refreshInterval: 2000,
-    timeout: 2000,
-  });
-  const errors: unknown[] = [];
-  dpt.events.on('error', (err: unknown) => errors.push(err));
-  cleanups.push(() => dpt.destroy());
-  return { dpt, port, publicKey: publicKeyOf(privateKey), errors };
+  const running = await startLoopbackDpt({ findNeighbours: true, refreshIntervalMs: 2000 });
+  cleanups.push(() => running.close());
+  return running;
 }
 
 /**

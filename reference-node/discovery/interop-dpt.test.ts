@@ -3,10 +3,10 @@
  * and its message codec. Loopback only: the DPT gets a socket we bound to
  * 127.0.0.1, neighbour discovery and DNS off, and only 127.0.0.1 endpoints.
  */
-import dgram from 'node:dgram';
 import { DPT, decode as ejsDecode, encode as ejsEncode, type PeerInfo } from '@ethereumjs/devp2p';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startLoopbackDpt, type RunningDpt } from '../../test-support/ethereumjs-dpt.js';
 import { readSharedJson } from '../../test-support/shared.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../wire/bytes.js';
 import { decodeDiscv4Packet, encodeDiscv4Packet, ipToBytes, ipToString, type Endpoint, type Packet } from '../wire/discv4.js';
@@ -20,33 +20,10 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-interface RunningDpt {
-  dpt: DPT;
-  port: number;
-  publicKey: Uint8Array;
-  errors: unknown[];
-}
-
 async function startDpt(): Promise<RunningDpt> {
-  // Bind the socket ourselves so it is on loopback and we know its port before the DPT advertises it.
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
-  const port = socket.address().port;
-  const privateKey = generatePrivateKey();
-  const dpt = new DPT(privateKey, {
-    createSocket: () => socket,
-    endpoint: { address: LOOPBACK, udpPort: port, tcpPort: null },
-    shouldFindNeighbours: false,
-    shouldGetDnsPeers: false,
-    // Its DNS client sets the process resolver at construction; point it at loopback, never a public server.
-    dnsAddr: LOOPBACK,
-    refreshInterval: 3_600_000,
-    timeout: 2000,
-  });
-  const errors: unknown[] = [];
-  dpt.events.on('error', (err: unknown) => errors.push(err));
-  cleanups.push(() => dpt.destroy());
-  return { dpt, port, publicKey: publicKeyOf(privateKey), errors };
+  const running = await startLoopbackDpt({ findNeighbours: false, refreshIntervalMs: 3_600_000 });
+  cleanups.push(() => running.close());
+  return running;
 }
 
 async function ourEndpoint(enrSeq?: bigint): Promise<Discv4UdpEndpoint> {

@@ -7,6 +7,7 @@ import { addressOf, signTransaction } from '../wire/tx/signer.js';
 import { Chain } from './chain.js';
 import { parseGenesis, type Genesis } from './genesis.js';
 import { EMPTY_TRIE_ROOT } from './roots.js';
+import { BLOCK_FORKS_TO_LONDON_AT_ZERO } from './test-fixtures.js';
 
 const key = bigIntToFixed(1n, 32);
 const sender = addressOf(publicKeyOf(key));
@@ -16,16 +17,7 @@ function devGenesis(): Record<string, unknown> {
   return {
     config: {
       chainId: 1337,
-      homesteadBlock: 0,
-      eip150Block: 0,
-      eip155Block: 0,
-      eip158Block: 0,
-      byzantiumBlock: 0,
-      constantinopleBlock: 0,
-      petersburgBlock: 0,
-      istanbulBlock: 0,
-      berlinBlock: 0,
-      londonBlock: 0,
+      ...BLOCK_FORKS_TO_LONDON_AT_ZERO,
       mergeNetsplitBlock: 0,
       terminalTotalDifficulty: 0,
       shanghaiTime: 0,

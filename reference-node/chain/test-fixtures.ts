@@ -5,20 +5,25 @@
  */
 export const SIGNER = '0x7e5f4552091a69125d5dfcb7b8c2659029395bdf'; // address of private key 1
 
+/** Every block-numbered fork from Homestead to London active at genesis. */
+export const BLOCK_FORKS_TO_LONDON_AT_ZERO = {
+  homesteadBlock: 0,
+  eip150Block: 0,
+  eip155Block: 0,
+  eip158Block: 0,
+  byzantiumBlock: 0,
+  constantinopleBlock: 0,
+  petersburgBlock: 0,
+  istanbulBlock: 0,
+  berlinBlock: 0,
+  londonBlock: 0,
+} as const;
+
 export function cliqueLondonGenesis(): Record<string, unknown> {
   return {
     config: {
       chainId: 1337,
-      homesteadBlock: 0,
-      eip150Block: 0,
-      eip155Block: 0,
-      eip158Block: 0,
-      byzantiumBlock: 0,
-      constantinopleBlock: 0,
-      petersburgBlock: 0,
-      istanbulBlock: 0,
-      berlinBlock: 0,
-      londonBlock: 0,
+      ...BLOCK_FORKS_TO_LONDON_AT_ZERO,
       clique: { period: 1, epoch: 30000 },
     },
     nonce: '0x0',
@@ -44,16 +49,7 @@ export function pragueAtGenesis(): Record<string, unknown> {
   return {
     config: {
       chainId: '0x539',
-      homesteadBlock: 0,
-      eip150Block: 0,
-      eip155Block: 0,
-      eip158Block: 0,
-      byzantiumBlock: 0,
-      constantinopleBlock: 0,
-      petersburgBlock: 0,
-      istanbulBlock: 0,
-      berlinBlock: 0,
-      londonBlock: 0,
+      ...BLOCK_FORKS_TO_LONDON_AT_ZERO,
       mergeNetsplitBlock: 0,
       terminalTotalDifficulty: 0,
       shanghaiTime: 0,

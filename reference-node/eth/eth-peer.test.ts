@@ -165,3 +165,26 @@ describe('malformed traffic after the handshake', () => {
     expect(await them.disconnected()).toMatchObject({ reason: DisconnectReason.ProtocolBreach, byUs: false });
   });
 });
+
+describe('the peer head', () => {
+  it('eth/68: starts at the Status head and TD, moves up with setHead, ignores a lower TD', async () => {
+    const reader = await ethtestChainReader();
+    const { peer } = await handshaken(reader, 68, cleanups, { postMerge: false });
+    expect(peer.head).toEqual({ hash: chain.headHash, td: chain.td });
+    peer.setHead(chain.hashes[4]!, chain.td - 1n);
+    expect(peer.head.hash).toEqual(chain.headHash);
+    const other = new Uint8Array(32).fill(7);
+    peer.setHead(other, chain.td + 5n);
+    expect(peer.head).toEqual({ hash: other, td: chain.td + 5n });
+  });
+
+  it('eth/69: no TD in Status; BlockRangeUpdate moves the head hash', async () => {
+    const reader = await ethtestChainReader();
+    const { them, peer } = await handshaken(reader, 69, cleanups, { postMerge: false });
+    expect(peer.head).toEqual({ hash: chain.headHash, td: undefined });
+    const update = nextEvent(peer, 'blockRangeUpdate');
+    them.send({ kind: 'BlockRangeUpdate', earliestBlock: 0n, latestBlock: chain.head.header.number + 40n, latestBlockHash: new Uint8Array(32).fill(9) });
+    await update;
+    expect(peer.head.hash).toEqual(new Uint8Array(32).fill(9));
+  });
+});

@@ -73,6 +73,7 @@ export class EthPeer {
   /** The range this peer last heard from us (our Status, then our updates). */
   private sentRange: BlockRange | undefined;
   private ended: DisconnectInfo | undefined;
+  private headValue: { hash: Uint8Array; td: bigint | undefined };
 
   constructor(
     private readonly session: ProtocolSession,
@@ -86,6 +87,23 @@ export class EthPeer {
     this.tracker = new RequestTracker(context.requestTimeoutMs);
     if (status.form === 'eth69') this.remoteRange = rangeOf(status);
     if (localStatus.form === 'eth69') this.sentRange = rangeOf(localStatus);
+    this.headValue = status.form === 'eth66' ? { hash: status.head, td: status.td } : { hash: status.latestBlockHash, td: undefined };
+  }
+
+  /**
+   * The peer's best block as we last learned it: from its Status, then from
+   * what the sync and the block fetcher see (geth's peer.Head / SetHead).
+   * td is undefined for eth/69+ peers, whose Status carries none.
+   */
+  get head(): { hash: Uint8Array; td: bigint | undefined } {
+    return this.headValue;
+  }
+
+  /** Records a newer head for the peer; a lower TD than the known one is ignored (announcements can arrive out of order). */
+  setHead(hash: Uint8Array, td: bigint | undefined): void {
+    const known = this.headValue.td;
+    if (td !== undefined && known !== undefined && td < known) return;
+    this.headValue = { hash, td: td ?? known };
   }
 
   get peerInfo(): PeerInfo {
@@ -201,6 +219,7 @@ export class EthPeer {
         const problem = blockRangeProblem(msg);
         if (problem) throw new EthProtocolError('invalidBlockRange', `BlockRangeUpdate: ${problem}`);
         this.remoteRange = rangeOf(msg);
+        this.headValue = { hash: msg.latestBlockHash, td: this.headValue.td };
         this.events.emit('blockRangeUpdate', msg);
         return;
       }

@@ -33,6 +33,7 @@ import type { ChainHeadInfo, ChainReader } from './reader.js';
 import { decodeBody, decodeReceipts, encodeBody, encodeReceipts } from './records.js';
 import { blockLogsBloom, receiptsRoot, requestsHash } from './roots.js';
 import { StateDb } from './state-db.js';
+import { AccountReader, type AccountState } from './account-reader.js';
 import { BlockStore, type StoreBatch, type StoredBlockRecord } from './store.js';
 import { VmExecutor } from './vm-executor.js';
 
@@ -91,6 +92,7 @@ export class Chain implements ChainReader {
   private readonly filter: (remote: ForkId, head: { number: bigint; time: bigint }) => ForkIdVerdict;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly headListeners = new Set<(head: ChainHeadInfo) => void>();
+  private readonly accounts: AccountReader;
 
   private constructor(
     readonly genesis: Genesis,
@@ -104,6 +106,7 @@ export class Chain implements ChainReader {
     this.genesisHash = genesis.hash;
     this.config = genesis.config;
     this.filter = createForkIdFilter(genesis.hash, genesis.config.forks);
+    this.accounts = new AccountReader(store.stateBackend);
   }
 
   static async open(options: ChainOptions): Promise<Chain> {
@@ -251,6 +254,13 @@ export class Chain implements ChainReader {
   blockByNumber(n: bigint): Block | undefined {
     const hash = this.hashByNumber(n);
     return hash === undefined ? undefined : this.blockByHash(hash);
+  }
+
+  /** An account in the state after block `blockHash` (default: the head); undefined if the block is unknown. */
+  async accountAt(address: Uint8Array, blockHash: Uint8Array = this.headEntry.hash): Promise<AccountState | undefined> {
+    const entry = this.entries.get(hex(blockHash));
+    if (entry === undefined) return undefined;
+    return this.accounts.account(entry.header.stateRoot, address);
   }
 
   /** Called after each change of head, with the new head. Returns an unsubscribe function. */

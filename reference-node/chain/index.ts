@@ -1,5 +1,6 @@
 /** The chain: genesis, store, validation, execution, fork ID, Clique. Consumers read through ChainReader. */
 export type { ChainHeadInfo, ChainReader } from './reader.js';
+export type { AccountState } from './account-reader.js';
 export { Chain, type ChainOptions, type ChainRlpImportOptions, type ImportOptions, type ImportResult } from './chain.js';
 export { loadGenesisFile, parseGenesis, EMPTY_REQUESTS_HASH, type Genesis } from './genesis.js';
 export type { GenesisAccount } from './genesis-state.js';

@@ -9,6 +9,7 @@ import type { PeerInfo } from '../p2p/peer-info.js';
 import type { DisconnectInfo } from '../p2p/peer.js';
 import type { ProtocolSession } from '../p2p/protocol.js';
 import { TypedEvents, type EventMap } from '../p2p/typed-events.js';
+import { headerHash, type Block } from '../wire/block.js';
 import { encodeEthMessage } from '../wire/eth/messages.js';
 import { MAX_TD_BITS } from '../wire/eth/limits.js';
 import type {
@@ -22,7 +23,9 @@ import type {
   Transactions,
 } from '../wire/eth/types.js';
 import { DisconnectReason } from '../wire/p2p.js';
+import type { Hash32 } from '../wire/tx/types.js';
 import type { ChainReader } from './chain-reader.js';
+import { KnownCache, MAX_KNOWN_BLOCKS } from './known-cache.js';
 import { EthProtocolError } from './reasons.js';
 import {
   isResponse,
@@ -49,7 +52,8 @@ export type EthRequest = DistributiveOmit<EthRequestMessage, 'requestId'>;
 
 export interface EthPeerEvents extends EventMap {
   newBlockHashes: [msg: NewBlockHashes];
-  newBlock: [msg: NewBlock];
+  /** `hash` is the block's hash, computed once here (the block is already marked known for this peer). */
+  newBlock: [msg: NewBlock, hash: Hash32];
   transactions: [msg: Transactions];
   newPooledTransactionHashes: [msg: NewPooledTransactionHashes];
   /** eth/69+: the peer's new range, already validated. */
@@ -67,6 +71,11 @@ export interface EthPeerContext {
 }
 
 export class EthPeer {
+  /**
+   * Blocks this peer has, as far as we know: those it announced or sent us
+   * and those we sent it (geth's peer.knownBlocks). Block broadcast skips them.
+   */
+  readonly knownBlocks = new KnownCache(MAX_KNOWN_BLOCKS);
   private readonly events = new TypedEvents<EthPeerEvents>();
   private readonly tracker: RequestTracker;
   private remoteRange: BlockRange | undefined;
@@ -143,6 +152,27 @@ export class EthPeer {
     return this.session.send(code, payload);
   }
 
+  /** Records that the peer has the block `hash` (geth's markBlock). */
+  markBlock(hash: Uint8Array): void {
+    this.knownBlocks.add(hash);
+  }
+
+  knowsBlock(hash: Uint8Array): boolean {
+    return this.knownBlocks.has(hash);
+  }
+
+  /** Sends a full block with its total difficulty and marks it known (geth's SendNewBlock). */
+  sendNewBlock(block: Block, td: bigint, hash: Hash32 = headerHash(block.header)): boolean {
+    this.knownBlocks.add(hash);
+    return this.send({ kind: 'NewBlock', block, td });
+  }
+
+  /** Announces blocks by hash and number and marks them known (geth's SendNewBlockHashes). */
+  sendNewBlockHashes(announcements: { hash: Hash32; number: bigint }[]): boolean {
+    for (const a of announcements) this.knownBlocks.add(a.hash);
+    return this.send({ kind: 'NewBlockHashes', announcements });
+  }
+
   /**
    * Sends a request with a fresh id and resolves with the matching response.
    * Rejects with RequestTimeoutError after the timeout and RequestAbortedError
@@ -199,6 +229,7 @@ export class EthPeer {
         return;
       case 'NewBlockHashes':
         this.rejectAfterMerge('NewBlockHashes');
+        for (const a of msg.announcements) this.knownBlocks.add(a.hash);
         this.events.emit('newBlockHashes', msg);
         return;
       case 'NewBlock': {
@@ -206,7 +237,9 @@ export class EthPeer {
         if (bitLength(msg.td) > MAX_TD_BITS) {
           throw new EthProtocolError('newBlockTdTooLarge', `NewBlock td of ${bitLength(msg.td)} bits (at most ${MAX_TD_BITS})`);
         }
-        this.events.emit('newBlock', msg);
+        const hash = headerHash(msg.block.header);
+        this.knownBlocks.add(hash);
+        this.events.emit('newBlock', msg, hash);
         return;
       }
       case 'Transactions':

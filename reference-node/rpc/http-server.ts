@@ -1,11 +1,18 @@
 /**
  * JSON-RPC over HTTP POST, bound to loopback only: the admin namespace can
- * add peers, so it must never be reachable from elsewhere.
+ * add peers, so it must never be reachable from elsewhere. An optional
+ * `authorize` check (the Engine API's JWT, see auth-http-server.ts) runs on
+ * the headers before the body is read; a refusal is HTTP 401.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { handleJsonRpc, type RpcMethods } from './json-rpc.js';
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export interface RpcHttpServerOptions {
+  /** Returns undefined to let the request through, or the reason it is refused (sent with HTTP 401). */
+  authorize?: (headers: IncomingHttpHeaders) => string | undefined;
+}
 
 export class RpcHttpServer {
   private constructor(
@@ -13,8 +20,14 @@ export class RpcHttpServer {
     readonly port: number,
   ) {}
 
-  static async listen(methods: RpcMethods, port: number, host = '127.0.0.1'): Promise<RpcHttpServer> {
+  static async listen(methods: RpcMethods, port: number, host = '127.0.0.1', options: RpcHttpServerOptions = {}): Promise<RpcHttpServer> {
     const server = createServer((req, res) => {
+      const refusal = options.authorize?.(req.headers);
+      if (refusal !== undefined) {
+        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer' }).end(`${refusal}\n`);
+        req.resume();
+        return;
+      }
       if (req.method !== 'POST') {
         res.writeHead(405, { allow: 'POST' }).end();
         return;

@@ -5,6 +5,7 @@
  * the headers before the body is read; a refusal is HTTP 401.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { handleJsonRpc, type RpcMethods } from './json-rpc.js';
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -58,6 +59,11 @@ export class RpcHttpServer {
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('RPC server has no TCP address');
     return new RpcHttpServer(server, address.port);
+  }
+
+  /** The address the socket is bound to, as the OS reports it. */
+  address(): AddressInfo {
+    return this.server.address() as AddressInfo;
   }
 
   close(): Promise<void> {

@@ -3,7 +3,13 @@
  * Binds to 127.0.0.1 unless --host says otherwise: it is a test node, and the
  * admin RPC can add peers.
  */
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { loadGenesisFile, type Genesis } from '../../reference-node/chain/genesis.js';
+import { BlockValidationError, GenesisError } from '../../reference-node/chain/errors.js';
+import { EthService } from '../../reference-node/node/eth-service.js';
+import { bytesToHex } from '../../reference-node/wire/bytes.js';
+import { DecodeError } from '../../reference-node/wire/errors.js';
 import { parseEnode, type Enode } from '../../reference-node/wire/enode.js';
 import { Node } from '../../reference-node/node/node.js';
 import { loadNodeKey, NodeKeyError, type NodeKeySource } from '../../reference-node/node/node-key.js';
@@ -14,12 +20,14 @@ import { UsageError } from '../errors.js';
 
 export const CLIENT_ID = 'devp2p-check/v0.1.0';
 
-const VALUE_FLAGS = ['datadir', 'port', 'host', 'nodekey', 'nodekeyfile', 'bootnodes', 'maxpeers', 'static', 'trusted', 'http.port'];
+const VALUE_FLAGS = ['datadir', 'port', 'host', 'nodekey', 'nodekeyfile', 'bootnodes', 'maxpeers', 'static', 'trusted', 'http.port', 'genesis', 'import', 'networkid'];
 const SWITCHES = ['nodiscover', 'nodial'];
 
 export interface RunningNode {
   node: Node<Protocol>;
   network: NetworkEndpoint;
+  /** Present when the node runs a chain (--genesis). */
+  eth?: EthService;
   stop(): Promise<void>;
 }
 
@@ -77,14 +85,67 @@ export async function startNodeFromArgs(argv: string[]): Promise<RunningNode> {
     noDial: args.flags.has('nodial'),
   });
   const node = new Node<Protocol>({ p2p: network, httpPort: flagInt(args, 'http.port', 0, 65535) });
-  await node.start();
-  return { node, network, stop: () => node.stop() };
+  const eth = await ethServiceFromArgs(args);
+  if (eth) node.register(eth);
+  try {
+    await node.start();
+  } catch (err) {
+    // A failed start stops the services it started; the chain was opened before that.
+    if (node.state !== 'running') await eth?.stop().catch(() => undefined);
+    throw err;
+  }
+  return { node, network, ...(eth ? { eth } : {}), stop: () => node.stop() };
+}
+
+/** --genesis, --import and --networkid: the chain this node keeps and serves. */
+async function ethServiceFromArgs(args: ParsedArgs): Promise<EthService | undefined> {
+  const genesisPath = flagString(args, 'genesis');
+  const importPath = flagString(args, 'import');
+  const networkId = flagString(args, 'networkid');
+  if (genesisPath === undefined) {
+    if (importPath !== undefined || networkId !== undefined) throw new UsageError('--import and --networkid need --genesis');
+    return undefined;
+  }
+  let genesis: Genesis;
+  try {
+    genesis = await loadGenesisFile(genesisPath);
+  } catch (err) {
+    if (err instanceof GenesisError) throw new UsageError(`--genesis ${genesisPath}: ${err.message}`);
+    throw err;
+  }
+  let importRlp: Uint8Array | undefined;
+  if (importPath !== undefined) {
+    try {
+      importRlp = new Uint8Array(await readFile(importPath));
+    } catch (err) {
+      throw new UsageError(`--import ${importPath}: ${(err as Error).message}`);
+    }
+  }
+  if (networkId !== undefined && !/^[1-9][0-9]*$/.test(networkId)) throw new UsageError(`--networkid must be a positive decimal integer, got "${networkId}"`);
+  const datadir = flagString(args, 'datadir');
+  try {
+    return await EthService.create({
+      genesis,
+      ...(datadir !== undefined ? { datadir } : {}),
+      ...(importRlp !== undefined ? { importRlp } : {}),
+      ...(networkId !== undefined ? { networkId: BigInt(networkId) } : {}),
+      log: (line) => console.log(line),
+    });
+  } catch (err) {
+    if (err instanceof DecodeError || err instanceof BlockValidationError) throw new UsageError(`--import ${importPath}: ${err.message}`);
+    throw err;
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
   const running = await startNodeFromArgs(argv);
   console.log(`enode: ${running.network.enode}`);
   if (running.node.httpPort !== undefined) console.log(`http: http://127.0.0.1:${running.node.httpPort}`);
+  if (running.eth) {
+    const { chain, versions } = running.eth;
+    const head = chain.head();
+    console.log(`chain: network ${chain.networkId}, head ${head.number} 0x${bytesToHex(head.hash)}, eth/${versions.join(',')}`);
+  }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);

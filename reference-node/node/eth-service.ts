@@ -1,0 +1,124 @@
+/**
+ * The eth service, as geth's eth.New: it owns the chain database, the
+ * transaction pool, the eth protocols and the RPC methods that read them,
+ * and later the sync, the block fetcher, block propagation and the miner.
+ * The node gathers its protocols before the P2P server starts and calls
+ * start() after; stop() undoes start() and closes the database.
+ *
+ * Protocol versions follow the network profile unless given: a chain that
+ * has not passed (or has no) terminal total difficulty is a legacy network
+ * and speaks eth/66–68, whose Status carries the TD the legacy sync needs; a
+ * post-merge chain speaks eth/68–70, as current geth does.
+ */
+import { join } from 'node:path';
+import { Chain } from '../chain/chain.js';
+import type { Genesis } from '../chain/genesis.js';
+import { createEthProtocols, type EthProtocols } from '../eth/protocols.js';
+import type { EthPeer } from '../eth/eth-peer.js';
+import type { Protocol } from '../p2p/protocol.js';
+import { createEthApi, type EthApi } from '../rpc/eth-api.js';
+import type { RpcMethods } from '../rpc/json-rpc.js';
+import { TxPool } from '../txpool/tx-pool.js';
+import type { EthVersion } from '../wire/eth/types.js';
+import type { Service } from './service.js';
+
+export const LEGACY_ETH_VERSIONS: readonly EthVersion[] = [66, 67, 68];
+export const MODERN_ETH_VERSIONS: readonly EthVersion[] = [68, 69, 70];
+
+export interface EthServiceOptions {
+  genesis: Genesis;
+  /** The chain lives in <datadir>/chaindata; in memory without one. */
+  datadir?: string;
+  networkId?: bigint;
+  /** Overrides the profile's versions. */
+  versions?: readonly EthVersion[];
+  /** Concatenated RLP blocks to import before the node starts (a fixture's chain.rlp). */
+  importRlp?: Uint8Array;
+  statusTimeoutMs?: number;
+  log?(line: string): void;
+}
+
+export class EthService implements Service<Protocol> {
+  readonly name = 'eth';
+  readonly protocolsValue: EthProtocols;
+  private api: EthApi | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
+  private stopped = false;
+
+  private constructor(
+    readonly chain: Chain,
+    readonly txPool: TxPool,
+    readonly versions: readonly EthVersion[],
+    private readonly log: (line: string) => void,
+    options: EthServiceOptions,
+  ) {
+    this.protocolsValue = createEthProtocols({
+      chain,
+      versions: [...versions],
+      txPool,
+      ...(chain.config.terminalTotalDifficulty !== undefined ? { terminalTotalDifficulty: chain.config.terminalTotalDifficulty } : { postMerge: false }),
+      ...(options.statusTimeoutMs !== undefined ? { statusTimeoutMs: options.statusTimeoutMs } : {}),
+      onPeer: (peer) => this.onPeer(peer),
+    });
+  }
+
+  /** Opens (and if asked, fills) the chain; nothing touches the network yet. */
+  static async create(options: EthServiceOptions): Promise<EthService> {
+    const log = options.log ?? (() => undefined);
+    const chain = await Chain.open({
+      genesis: options.genesis,
+      ...(options.datadir !== undefined ? { dir: join(options.datadir, 'chaindata') } : {}),
+      ...(options.networkId !== undefined ? { networkId: options.networkId } : {}),
+    });
+    try {
+      if (options.importRlp !== undefined) {
+        const r = await chain.importChainRlp(options.importRlp);
+        log(`imported ${r.imported} blocks (${r.known} already known), head ${r.head.number}`);
+      }
+      const versions = options.versions ?? (isPostMergeChain(chain) ? MODERN_ETH_VERSIONS : LEGACY_ETH_VERSIONS);
+      return new EthService(chain, new TxPool(chain), versions, log, options);
+    } catch (err) {
+      await chain.close();
+      throw err;
+    }
+  }
+
+  /** Peers past the eth handshake. */
+  peers(): EthPeer[] {
+    return this.protocolsValue.peers();
+  }
+
+  protocols(): Protocol[] {
+    return this.protocolsValue;
+  }
+
+  rpcMethods(): RpcMethods {
+    this.api ??= createEthApi({ chain: this.chain, txPool: this.txPool });
+    return this.api.methods;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribers.push(this.chain.onNewHead(() => this.protocolsValue.notifyHead()));
+  }
+
+  /** Safe to call twice (a failed node start may roll back a service its caller also stops). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const off of this.unsubscribers.splice(0)) off();
+    this.api?.close();
+    this.txPool.close();
+    for (const peer of this.peers()) peer.disconnect();
+    await this.chain.close();
+  }
+
+  private onPeer(peer: EthPeer): void {
+    this.log(`eth/${peer.version} peer ${peer.id.slice(0, 16)} joined`);
+  }
+}
+
+/** Post-merge when the config has a TTD that the head has reached (a TTD of 0 means merged from genesis). */
+export function isPostMergeChain(chain: Pick<Chain, 'config' | 'head'>): boolean {
+  const ttd = chain.config.terminalTotalDifficulty;
+  return ttd !== undefined && chain.head().td >= ttd;
+}

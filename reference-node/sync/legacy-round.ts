@@ -23,13 +23,17 @@ import type { HashedHeader, SyncChain } from './types.js';
 export const MAX_SKELETON_SIZE = 128;
 
 export interface RoundTuning {
-  /** Segments (of up to 192 blocks) downloading ahead of the import. */
+  /** Skeleton spacing: blocks per segment (geth: MaxHeaderFetch, 192). Smaller only in tests. */
+  segmentSize: number;
+  /** Skeleton headers per request (geth: MaxSkeletonSize, 128). */
+  skeletonSize: number;
+  /** Segments downloading ahead of the import. */
   window: number;
   /** Most blocks per chain.importBlocks call. */
   maxImportBatch: number;
 }
 
-export const DEFAULT_ROUND_TUNING: RoundTuning = { window: 8, maxImportBatch: 1024 };
+export const DEFAULT_ROUND_TUNING: RoundTuning = { segmentSize: MAX_HEADER_FETCH, skeletonSize: MAX_SKELETON_SIZE, window: 8, maxImportBatch: 1024 };
 
 export interface RoundProgress {
   /** Set once the ancestor is known. */
@@ -57,7 +61,7 @@ export async function runLegacyRound(
     const ancestor = await findAncestor(ctx, chain, remote.header.number);
     progress.onAncestor(ancestor, remote.header.number);
     await runPipeline(
-      segmentTasks(ctx, ancestor, remote),
+      segmentTasks(ctx, ancestor, remote, Math.min(tuning.segmentSize, MAX_HEADER_FETCH), Math.min(tuning.skeletonSize, MAX_SKELETON_SIZE)),
       async (blocks) => {
         progress.onImported(await importOrBlame(chain, blocks));
       },
@@ -86,20 +90,20 @@ export async function importOrBlame(chain: SyncChain, blocks: Block[], setHead?:
 }
 
 /**
- * The download tasks in order: skeleton headers fetched lazily (128 at a
- * time), one task per gap between consecutive anchors; the last anchor is the
- * peer's head itself.
+ * The download tasks in order: skeleton headers (every segmentSize-th block
+ * after the ancestor) fetched lazily, up to 128 per request, and one task per gap
+ * between consecutive anchors; the last anchor is the peer's head itself.
  */
-async function* segmentTasks(ctx: FetchContext, ancestor: Ancestor, remote: HashedHeader): AsyncGenerator<() => Promise<Block[]>> {
+async function* segmentTasks(ctx: FetchContext, ancestor: Ancestor, remote: HashedHeader, segmentSize: number, skeletonSize: number): AsyncGenerator<() => Promise<Block[]>> {
   let parent: { number: bigint; hash: Uint8Array } = ancestor;
-  const step = BigInt(MAX_HEADER_FETCH);
+  const step = BigInt(segmentSize);
   while (parent.number < remote.header.number) {
     // Skeleton anchors strictly below the head: parent + 192, + 384, ...
     const below = (remote.header.number - parent.number - 1n) / step;
-    const count = Number(below < BigInt(MAX_SKELETON_SIZE) ? below : BigInt(MAX_SKELETON_SIZE));
+    const count = Number(below < BigInt(skeletonSize) ? below : BigInt(skeletonSize));
     let anchors: HashedHeader[] = [];
     if (count > 0) {
-      anchors = await fetchHeadersByNumber(ctx, parent.number + step, count, MAX_HEADER_FETCH - 1);
+      anchors = await fetchHeadersByNumber(ctx, parent.number + step, count, segmentSize - 1);
       if (anchors.length === 0) throw new PeerFault('withheld', `no skeleton headers from ${parent.number + step}, below its head ${remote.header.number}`);
     }
     if (anchors.length === count && BigInt(count) === below) anchors.push(remote);

@@ -170,7 +170,8 @@ describe('payloads that are not valid blocks', () => {
     expect(await reasonOf(json, { ...sidecar, expectedBlobVersionedHashes: [] })).toBe('blob-versioned-hashes');
     expect(await reasonOf(json, { ...sidecar, expectedBlobVersionedHashes: [...hashes, hashes[0]!] })).toBe('blob-versioned-hashes');
     const changed = hashes.map((h) => h.slice());
-    changed[0]![31] ^= 1;
+    const first = changed[0]!;
+    first[31] = first[31]! ^ 1;
     expect(await reasonOf(json, { ...sidecar, expectedBlobVersionedHashes: changed })).toBe('blob-versioned-hashes');
     expect(await reasonOf(jsonOf(pragueBlock), { ...sidecarOf(pragueBlock), expectedBlobVersionedHashes: [hashes[0]!] })).toBe('blob-versioned-hashes');
   });

@@ -5,6 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { DEFAULT_AUTH_RPC_PORT } from '../../reference-node/rpc/auth-http-server.js';
+import { JwtSecretError, loadOrCreateJwtSecret, readJwtSecretFile } from '../../reference-node/rpc/jwt.js';
 import { loadGenesisFile, type Genesis } from '../../reference-node/chain/genesis.js';
 import { BlockValidationError, GenesisError } from '../../reference-node/chain/errors.js';
 import { EthService } from '../../reference-node/node/eth-service.js';
@@ -20,7 +23,7 @@ import { UsageError } from '../errors.js';
 
 export const CLIENT_ID = 'devp2p-check/v0.1.0';
 
-const VALUE_FLAGS = ['datadir', 'port', 'host', 'nodekey', 'nodekeyfile', 'bootnodes', 'maxpeers', 'static', 'trusted', 'http.port', 'genesis', 'import', 'networkid'];
+const VALUE_FLAGS = ['datadir', 'port', 'host', 'nodekey', 'nodekeyfile', 'bootnodes', 'maxpeers', 'static', 'trusted', 'http.port', 'genesis', 'import', 'networkid', 'authrpc.port', 'authrpc.jwtsecret'];
 const SWITCHES = ['nodiscover', 'nodial'];
 
 export interface RunningNode {
@@ -84,7 +87,8 @@ export async function startNodeFromArgs(argv: string[]): Promise<RunningNode> {
     noDiscover: args.flags.has('nodiscover'),
     noDial: args.flags.has('nodial'),
   });
-  const node = new Node<Protocol>({ p2p: network, httpPort: flagInt(args, 'http.port', 0, 65535) });
+  const authRpc = await authRpcFromArgs(args);
+  const node = new Node<Protocol>({ p2p: network, httpPort: flagInt(args, 'http.port', 0, 65535), ...(authRpc ? { authRpc } : {}) });
   const eth = await ethServiceFromArgs(args);
   if (eth) node.register(eth);
   try {
@@ -95,6 +99,29 @@ export async function startNodeFromArgs(argv: string[]): Promise<RunningNode> {
     throw err;
   }
   return { node, network, ...(eth ? { eth } : {}), stop: () => node.stop() };
+}
+
+/**
+ * --authrpc.port / --authrpc.jwtsecret: the Engine API endpoint, on when
+ * either is given. Without a secret file the secret is <datadir>/jwtsecret,
+ * created on first use as geth does.
+ */
+async function authRpcFromArgs(args: ParsedArgs): Promise<{ port: number; secret: Uint8Array } | undefined> {
+  const port = flagInt(args, 'authrpc.port', 0, 65535);
+  const secretPath = flagString(args, 'authrpc.jwtsecret');
+  if (port === undefined && secretPath === undefined) return undefined;
+  if (flagString(args, 'genesis') === undefined) throw new UsageError('--authrpc.* needs --genesis (the Engine API drives a chain)');
+  try {
+    if (secretPath !== undefined) return { port: port ?? DEFAULT_AUTH_RPC_PORT, secret: await readJwtSecretFile(secretPath) };
+    const datadir = flagString(args, 'datadir');
+    if (datadir === undefined) throw new UsageError('--authrpc.port needs --authrpc.jwtsecret FILE, or --datadir to keep a generated secret in');
+    const { secret, created } = await loadOrCreateJwtSecret(join(datadir, 'jwtsecret'));
+    if (created) console.log(`authrpc: wrote a new JWT secret to ${join(datadir, 'jwtsecret')}`);
+    return { port: port ?? DEFAULT_AUTH_RPC_PORT, secret };
+  } catch (err) {
+    if (err instanceof JwtSecretError) throw new UsageError(`--authrpc.jwtsecret: ${err.message}`);
+    throw err;
+  }
 }
 
 /** --genesis, --import and --networkid: the chain this node keeps and serves. */
@@ -141,6 +168,7 @@ export async function run(argv: string[]): Promise<number> {
   const running = await startNodeFromArgs(argv);
   console.log(`enode: ${running.network.enode}`);
   if (running.node.httpPort !== undefined) console.log(`http: http://127.0.0.1:${running.node.httpPort}`);
+  if (running.node.authPort !== undefined) console.log(`authrpc: http://127.0.0.1:${running.node.authPort}`);
   if (running.eth) {
     const { chain, versions } = running.eth;
     const head = chain.head();

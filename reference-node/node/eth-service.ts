@@ -13,7 +13,12 @@
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
 import type { Genesis } from '../chain/genesis.js';
+import { BlockFetcher } from '../eth/block-fetcher.js';
+import { BlockPropagation } from '../eth/block-propagation.js';
 import { createEthProtocols, type EthProtocols } from '../eth/protocols.js';
+import { BeaconSync } from '../sync/beacon-sync.js';
+import { LegacySync } from '../sync/legacy-sync.js';
+import { createEngineApi } from '../rpc/engine-api.js';
 import type { EthPeer } from '../eth/eth-peer.js';
 import type { Protocol } from '../p2p/protocol.js';
 import { createEthApi, type EthApi } from '../rpc/eth-api.js';
@@ -35,12 +40,20 @@ export interface EthServiceOptions {
   /** Concatenated RLP blocks to import before the node starts (a fixture's chain.rlp). */
   importRlp?: Uint8Array;
   statusTimeoutMs?: number;
+  /** Legacy sync cycle (geth's forceSyncCycle, 10 s). */
+  syncIntervalMs?: number;
   log?(line: string): void;
 }
 
 export class EthService implements Service<Protocol> {
   readonly name = 'eth';
   readonly protocolsValue: EthProtocols;
+  readonly propagation: BlockPropagation;
+  /** Pre-merge networks only. */
+  readonly legacySync: LegacySync | undefined;
+  /** Post-merge networks only: syncs to the head the Engine API names. */
+  readonly beaconSync: BeaconSync | undefined;
+  private readonly fetcher: BlockFetcher | undefined;
   private api: EthApi | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private stopped = false;
@@ -60,6 +73,15 @@ export class EthService implements Service<Protocol> {
       ...(options.statusTimeoutMs !== undefined ? { statusTimeoutMs: options.statusTimeoutMs } : {}),
       onPeer: (peer) => this.onPeer(peer),
     });
+    const postMerge = () => isPostMergeChain(chain);
+    const peers = () => this.protocolsValue.peers();
+    this.propagation = new BlockPropagation({ peers, isPostMerge: postMerge });
+    if (!isPostMergeChain(chain)) {
+      this.legacySync = new LegacySync({ chain, peers, log, ...(options.syncIntervalMs !== undefined ? { intervalMs: options.syncIntervalMs } : {}) });
+      this.fetcher = new BlockFetcher({ chain, propagation: this.propagation, isPostMerge: postMerge, log });
+    } else {
+      this.beaconSync = new BeaconSync({ chain, peers, log });
+    }
   }
 
   /** Opens (and if asked, fills) the chain; nothing touches the network yet. */
@@ -93,12 +115,20 @@ export class EthService implements Service<Protocol> {
   }
 
   rpcMethods(): RpcMethods {
-    this.api ??= createEthApi({ chain: this.chain, txPool: this.txPool });
+    const sync = this.legacySync ?? this.beaconSync;
+    this.api ??= createEthApi({ chain: this.chain, txPool: this.txPool, ...(sync ? { sync } : {}) });
     return this.api.methods;
+  }
+
+  authRpcMethods(): RpcMethods {
+    const beacon = this.beaconSync;
+    if (!beacon) return {};
+    return createEngineApi({ chain: this.chain, syncTo: (hash) => beacon.syncTo(hash) });
   }
 
   async start(): Promise<void> {
     this.unsubscribers.push(this.chain.onNewHead(() => this.protocolsValue.notifyHead()));
+    this.legacySync?.start();
   }
 
   /** Safe to call twice (a failed node start may roll back a service its caller also stops). */
@@ -106,6 +136,9 @@ export class EthService implements Service<Protocol> {
     if (this.stopped) return;
     this.stopped = true;
     for (const off of this.unsubscribers.splice(0)) off();
+    this.fetcher?.stop();
+    await this.legacySync?.stop();
+    await this.beaconSync?.stop();
     this.api?.close();
     this.txPool.close();
     for (const peer of this.peers()) peer.disconnect();
@@ -114,6 +147,8 @@ export class EthService implements Service<Protocol> {
 
   private onPeer(peer: EthPeer): void {
     this.log(`eth/${peer.version} peer ${peer.id.slice(0, 16)} joined`);
+    this.fetcher?.addPeer(peer);
+    this.legacySync?.addPeer(peer);
   }
 }
 

@@ -5,6 +5,7 @@
  * started stop in reverse and the endpoints close, so a failed start leaves
  * nothing running.
  */
+import { startAuthRpcServer } from '../rpc/auth-http-server.js';
 import { RpcHttpServer } from '../rpc/http-server.js';
 import type { RpcMethods } from '../rpc/json-rpc.js';
 import type { Service } from './service.js';
@@ -21,6 +22,8 @@ export interface NodeOptions<P> {
   p2p: P2pEndpoint<P>;
   /** Serve JSON-RPC on 127.0.0.1 at this port (0 picks one); undefined: no RPC. */
   httpPort?: number;
+  /** Serve the services' authenticated methods (Engine API) on 127.0.0.1 with this JWT secret; undefined: none. */
+  authRpc?: { port: number; secret: Uint8Array };
 }
 
 export type NodeState = 'initializing' | 'running' | 'closed';
@@ -43,6 +46,7 @@ export class Node<P = unknown> {
   private readonly services: Service<P>[] = [];
   private started: Service<P>[] = [];
   private rpc: RpcHttpServer | undefined;
+  private authRpc: RpcHttpServer | undefined;
   private p2pOpen = false;
   private stateValue: NodeState = 'initializing';
 
@@ -55,6 +59,11 @@ export class Node<P = unknown> {
   /** Port of the JSON-RPC server, once running. */
   get httpPort(): number | undefined {
     return this.rpc?.port;
+  }
+
+  /** Port of the authenticated (Engine API) server, once running. */
+  get authPort(): number | undefined {
+    return this.authRpc?.port;
   }
 
   register(service: Service<P>): void {
@@ -73,6 +82,12 @@ export class Node<P = unknown> {
       this.p2pOpen = true;
       if (this.options.httpPort !== undefined) {
         this.rpc = await RpcHttpServer.listen(this.rpcMethods(), this.options.httpPort);
+      }
+      const auth = this.options.authRpc;
+      if (auth !== undefined) {
+        const methods: RpcMethods = {};
+        for (const service of this.services) Object.assign(methods, service.authRpcMethods?.() ?? {});
+        this.authRpc = await startAuthRpcServer({ methods, port: auth.port, secret: auth.secret });
       }
       for (const service of this.services) {
         try {
@@ -110,6 +125,8 @@ export class Node<P = unknown> {
     this.started = [];
     await this.rpc?.close();
     this.rpc = undefined;
+    await this.authRpc?.close();
+    this.authRpc = undefined;
     if (this.p2pOpen) await this.options.p2p.close().catch((err: unknown) => errors.push(err));
     this.p2pOpen = false;
     if (errors.length > 0) throw new AggregateError(errors, 'errors while stopping the node');

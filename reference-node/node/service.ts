@@ -12,6 +12,8 @@ export interface Service<P = unknown> {
   protocols?(): P[];
   /** JSON-RPC methods this service serves, by full method name. */
   rpcMethods?(): RpcMethods;
+  /** Methods served only on the JWT-authenticated endpoint (the Engine API), as geth's Authenticated APIs. */
+  authRpcMethods?(): RpcMethods;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

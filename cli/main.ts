@@ -12,6 +12,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   enr: { summary: 'enr decode <enr:...>', load: () => import('./commands/enr.js') },
   rlpx: { summary: 'rlpx ping <enode>', load: () => import('./commands/rlpx.js') },
   discv4: { summary: 'discv4 ping <enode>', load: () => import('./commands/discv4.js') },
+  fixture: {
+    summary: 'fixture generate --out DIR --profile modern|legacy --blocks N --seed S [--txs-per-block K]',
+    load: () => import('./commands/fixture.js'),
+  },
   node: {
     summary:
       'node [--datadir D] [--port P] [--host IP] [--nodekey HEX | --nodekeyfile F] [--bootnodes enode,...] [--nodiscover] [--nodial] [--maxpeers N] [--static enode,...] [--trusted enode,...] [--http.port N]',

@@ -16,3 +16,18 @@ export { serveHeaders } from './serve-headers.js';
 export { serveBodies } from './serve-bodies.js';
 export { serveReceipts } from './serve-receipts.js';
 export { servePooledTransactions, type PooledTransactionSource } from './serve-pooled-txs.js';
+export { KnownCache, MAX_KNOWN_BLOCKS, MAX_KNOWN_TXS } from './known-cache.js';
+export { BlockPropagation, type BlockGossipPeer, type BlockPropagationOptions, type GossipResult } from './block-propagation.js';
+export {
+  ARRIVE_TIMEOUT_MS,
+  BAD_BLOCK_DISCONNECT_REASON,
+  BLOCK_LIMIT,
+  BlockFetcher,
+  bodyMismatch,
+  FETCH_TIMEOUT_MS,
+  HASH_LIMIT,
+  MAX_QUEUE_DIST,
+  MAX_UNCLE_DIST,
+  type BlockFetcherOptions,
+  type FetcherChain,
+} from './block-fetcher.js';

@@ -301,6 +301,21 @@ describe("the Engine API on geth's ethtest chain (Shanghai at 0, Cancun at block
     expectError(await call(api, 'engine_forkchoiceUpdatedV3', [fcState(hashOf(14)), null, null]), -32602);
   });
 
+  it('serves payload bodies by hash and by canonical range, null where missing, no trailing nulls past the head', async () => {
+    const bodyOf = (n: number) => ({ transactions: payloadJson(gethBlock(n))['transactions'], withdrawals: payloadJson(gethBlock(n))['withdrawals'] });
+    const unknown = hex(new Uint8Array(32).fill(0x42));
+    expect((await call(api, 'engine_getPayloadBodiesByHashV1', [[hashOf(11), unknown, hashOf(3)]])).result).toEqual([bodyOf(11), null, bodyOf(3)]);
+    expect(bodyOf(11).transactions).toHaveLength(56);
+    expect((await call(api, 'engine_getPayloadBodiesByRangeV1', ['0x9', '0x3'])).result).toEqual([bodyOf(9), bodyOf(10), bodyOf(11)]);
+    const headNumber = node.head().number;
+    expect((await call(api, 'engine_getPayloadBodiesByRangeV1', [q(headNumber - 1n), '0xa'])).result).toHaveLength(2);
+    expect((await call(api, 'engine_getPayloadBodiesByRangeV1', [q(headNumber + 1n), '0xa'])).result).toEqual([]);
+    expectError(await call(api, 'engine_getPayloadBodiesByRangeV1', ['0x0', '0x1']), -32602);
+    expectError(await call(api, 'engine_getPayloadBodiesByRangeV1', ['0x1', '0x0']), -32602);
+    expectError(await call(api, 'engine_getPayloadBodiesByRangeV1', ['0x1', '0x401']), -38004);
+    expectError(await call(api, 'engine_getPayloadBodiesByHashV1', [new Array(1025).fill(unknown)]), -38004);
+  });
+
   it('engine_exchangeCapabilities lists the methods served, not itself', async () => {
     const reply = await call(api, 'engine_exchangeCapabilities', [['engine_newPayloadV4', 'engine_forkchoiceUpdatedV3']]);
     expect(reply.result).toEqual(ENGINE_CAPABILITIES);
@@ -405,6 +420,8 @@ describe('the Engine API across Paris, Shanghai, Cancun and Prague (blocks built
     // A sibling of block 1 for the node: VALID, and not the head.
     expectStatus(await call(api, 'engine_newPayloadV1', [v1]), 'VALID', v1.blockHash);
     expect(node.head().number).toBe(0n);
+    // A pre-Shanghai body has withdrawals null.
+    expect((await call(api, 'engine_getPayloadBodiesByHashV1', [[v1.blockHash]])).result).toEqual([{ transactions: [], withdrawals: null }]);
   });
 
   it('each later fork through its own version; the others give -38005', async () => {

@@ -43,6 +43,10 @@
  *   transaction set") with the parent's gas limit; `buildPayload` replaces it.
  *   The last 10 builds are kept, as geth's payloadQueue.
  *
+ * - getPayloadBodiesByHashV1/ByRangeV1 (shanghai.md): at most 1024 bodies
+ *   (-38004 beyond, geth's limit); a range starting at 0 or of count 0 is
+ *   -32602, and it stops at our head rather than listing trailing nulls.
+ *
  * newPayload and forkchoiceUpdated run one at a time, in the order received
  * (common.md "Message ordering").
  */
@@ -53,10 +57,12 @@ import { requestsHash } from '../chain/roots.js';
 import { headerHash, withdrawalToRlp, type Block, type BlockHeader, type Withdrawal } from '../wire/block.js';
 import { bigIntToFixed, bytesToHex, concatBytes, equalBytes } from '../wire/bytes.js';
 import { encodeRlp } from '../wire/rlp.js';
+import { encodeCanonicalTransaction } from '../wire/tx/codec.js';
 import type { Address, Hash32 } from '../wire/tx/types.js';
 import {
   blockToPayload,
   executionRequestsToJson,
+  withdrawalToJson,
   InvalidPayloadError,
   parseExecutionPayload,
   parseExecutionRequests,
@@ -91,6 +97,8 @@ export const ENGINE_CAPABILITIES: readonly string[] = [
   'engine_getPayloadV2',
   'engine_getPayloadV3',
   'engine_getPayloadV4',
+  'engine_getPayloadBodiesByHashV1',
+  'engine_getPayloadBodiesByRangeV1',
 ];
 
 export type PayloadStatusKind = 'VALID' | 'INVALID' | 'SYNCING' | 'ACCEPTED' | 'INVALID_BLOCK_HASH';
@@ -134,7 +142,7 @@ export interface BuiltPayload {
 }
 
 /** The chain operations the Engine API needs. */
-export type EngineChain = Pick<Chain, 'config' | 'head' | 'headerByHash' | 'hashByNumber' | 'tdByHash' | 'importBlocks' | 'setHead' | 'buildBlock'>;
+export type EngineChain = Pick<Chain, 'config' | 'head' | 'headerByHash' | 'hashByNumber' | 'tdByHash' | 'bodyByHash' | 'importBlocks' | 'setHead' | 'buildBlock'>;
 
 export interface EngineApiOptions {
   chain: EngineChain;
@@ -153,6 +161,7 @@ const ZERO_HASH = new Uint8Array(32);
 const INVALID_BLOCK_HIT_EVICTION = 128;
 const INVALID_TIPSETS_CAP = 512;
 const MAX_BUILT_PAYLOADS = 10;
+const MAX_PAYLOAD_BODIES = 1024;
 
 const hex = bytesToHex;
 const data = (bytes: Uint8Array): string => `0x${hex(bytes)}`;
@@ -527,6 +536,21 @@ export function createEngineApi(options: EngineApiOptions): RpcMethods {
     };
   }
 
+  // -------------------------------------------------------------------------
+  // getPayloadBodies
+
+  /** ExecutionPayloadBodyV1 of a stored block, or null; withdrawals null before Shanghai. */
+  function bodyJson(hash: Uint8Array | undefined): JsonValue {
+    const body = hash === undefined ? undefined : chain.bodyByHash(hash);
+    if (body === undefined) return null;
+    return {
+      transactions: body.transactions.map((tx) => data(encodeCanonicalTransaction(tx))),
+      withdrawals: body.withdrawals === undefined ? null : body.withdrawals.map(withdrawalToJson),
+    };
+  }
+
+  const tooLarge = (count: bigint) => new RpcError(ENGINE_TOO_LARGE_REQUEST, `Too large request: ${count} bodies, at most ${MAX_PAYLOAD_BODIES}`);
+
   return {
     engine_exchangeCapabilities: (list) => {
       checkParamCount(list, 1, 'engine_exchangeCapabilities');
@@ -545,5 +569,23 @@ export function createEngineApi(options: EngineApiOptions): RpcMethods {
     engine_getPayloadV2: getPayloadMethod(2),
     engine_getPayloadV3: getPayloadMethod(3),
     engine_getPayloadV4: getPayloadMethod(4),
+    engine_getPayloadBodiesByHashV1: (list) => {
+      checkParamCount(list, 1, 'engine_getPayloadBodiesByHashV1');
+      const hashes = params(() => readHashList(list[0], 'blockHashes'));
+      if (hashes.length > MAX_PAYLOAD_BODIES) throw tooLarge(BigInt(hashes.length));
+      return hashes.map(bodyJson);
+    },
+    engine_getPayloadBodiesByRangeV1: (list) => {
+      checkParamCount(list, 2, 'engine_getPayloadBodiesByRangeV1');
+      const start = params(() => readQuantity(list[0], 'start'));
+      const count = params(() => readQuantity(list[1], 'count'));
+      if (start === 0n || count === 0n) throw invalidParams(`start and count must be positive, got start ${start} count ${count}`);
+      if (count > BigInt(MAX_PAYLOAD_BODIES)) throw tooLarge(count);
+      const headNumber = chain.head().number;
+      const last = start + count - 1n < headNumber ? start + count - 1n : headNumber;
+      const out: JsonValue[] = [];
+      for (let n = start; n <= last; n++) out.push(bodyJson(chain.hashByNumber(n)));
+      return out;
+    },
   };
 }

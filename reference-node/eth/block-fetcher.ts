@@ -19,7 +19,10 @@
  *     transactions were swapped). Then the block is queued.
  *   - The queue: as in geth, a block whose parent we lack waits (it may be
  *     the child of a block still in flight), up to blockLimit (64) per peer,
- *     until our head moves more than maxUncleDist past it. A block whose
+ *     until our head moves more than maxUncleDist past it. The queue is
+ *     looked at again on every block message and, when the chain offers
+ *     onNewHead, whenever the head moves (the sync or the miner may bring
+ *     the missing parent); geth's fetcher loop does the same. A block whose
  *     parent is stored is taken in number order: its header is verified,
  *     the block goes whole to sqrt(n) peers without it (geth propagates
  *     before import, to cut latency), it is imported, and then announced by
@@ -99,6 +102,8 @@ interface Announcement {
   number: bigint;
   /** Peers that announced the hash and have not been tried yet, first come first asked. */
   announcers: EthPeer[];
+  /** Peers already asked, so that one announcing again mid-fetch is not asked twice. */
+  asked: Set<EthPeer>;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -209,10 +214,10 @@ export class BlockFetcher {
       const existing = this.announced.get(key);
       if (existing !== undefined) {
         // Another source for a hash we already expect: a fallback if the first one fails.
-        if (!existing.announcers.includes(peer)) this.addAnnouncer(existing, peer);
+        if (!existing.announcers.includes(peer) && !existing.asked.has(peer)) this.addAnnouncer(existing, peer);
         continue;
       }
-      const announcement: Announcement = { hash, number, announcers: [], timer: undefined };
+      const announcement: Announcement = { hash, number, announcers: [], asked: new Set(), timer: undefined };
       this.addAnnouncer(announcement, peer);
       announcement.timer = setTimeout(() => void this.fetch(key, announcement), this.arriveTimeoutMs);
       this.announced.set(key, announcement);
@@ -248,6 +253,7 @@ export class BlockFetcher {
           return;
         }
         this.releaseAnnouncer(peer);
+        a.asked.add(peer);
         if (!peer.connected) continue;
         const block = await this.fetchFrom(peer, a);
         if (block !== undefined && !this.stopped) {
@@ -255,6 +261,8 @@ export class BlockFetcher {
           return;
         }
       }
+    } catch (err) {
+      this.log(`block fetcher: fetching block ${a.number} failed: ${(err as Error).message}`);
     } finally {
       this.forget(key, a);
     }
@@ -311,11 +319,14 @@ export class BlockFetcher {
     // The sender must hold at least the parent; td - difficulty is the parent's TD (geth's trueHead/trueTD).
     if (td >= header.difficulty) peer.setHead(header.parentHash, td - header.difficulty);
     if (this.haveOrQueued(hex(hash), hash)) return;
-    void bodyMismatch(header, block).then((mismatch) => {
-      if (this.stopped) return;
-      if (mismatch !== undefined) return this.dropPeer(peer, `NewBlock ${header.number}: body does not match its header: ${mismatch}`);
-      this.enqueue({ block, hash, origin: peer });
-    });
+    bodyMismatch(header, block).then(
+      (mismatch) => {
+        if (this.stopped) return;
+        if (mismatch !== undefined) return this.dropPeer(peer, `NewBlock ${header.number}: body does not match its header: ${mismatch}`);
+        this.enqueue({ block, hash, origin: peer });
+      },
+      (err: unknown) => this.log(`block fetcher: NewBlock ${header.number} from ${short(peer)}: ${(err as Error).message}`),
+    );
   }
 
   // ---------------------------------------------------------------------------
@@ -370,6 +381,8 @@ export class BlockFetcher {
           this.importing = next.key;
           try {
             await this.importBlock(next.q);
+          } catch (err) {
+            this.log(`block fetcher: block ${next.q.block.header.number}: ${(err as Error).message}`);
           } finally {
             this.importing = undefined;
           }

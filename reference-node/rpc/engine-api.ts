@@ -1,7 +1,8 @@
 /**
  * The Engine API methods (execution-apis src/engine/{common,paris,shanghai,
  * cancun,prague}.md): engine_exchangeCapabilities, engine_newPayloadV1..V4,
- * engine_forkchoiceUpdatedV1..V3 and engine_getPayloadV1..V4, over our Chain.
+ * engine_forkchoiceUpdatedV1..V3, engine_getPayloadV1..V4 and
+ * engine_getPayloadBodiesByHashV1/ByRangeV1, over our Chain.
  * Transport and JWT are auth-http-server.ts's job.
  *
  * It follows geth's eth/catalyst ConsensusAPI where the spec leaves a choice:
@@ -42,7 +43,6 @@
  *   pool here; spec: "SHOULD build the initial version with an empty
  *   transaction set") with the parent's gas limit; `buildPayload` replaces it.
  *   The last 10 builds are kept, as geth's payloadQueue.
- *
  * - getPayloadBodiesByHashV1/ByRangeV1 (shanghai.md): at most 1024 bodies
  *   (-38004 beyond, geth's limit); a range starting at 0 or of count 0 is
  *   -32602, and it stops at our head rather than listing trailing nulls.
@@ -62,7 +62,6 @@ import type { Address, Hash32 } from '../wire/tx/types.js';
 import {
   blockToPayload,
   executionRequestsToJson,
-  withdrawalToJson,
   InvalidPayloadError,
   parseExecutionPayload,
   parseExecutionRequests,
@@ -73,6 +72,7 @@ import {
   readHashList,
   readQuantity,
   readWithdrawals,
+  withdrawalToJson,
   type ExecutionPayload,
   type PayloadSidecar,
 } from './engine-payload.js';

@@ -22,7 +22,7 @@ import type { ChainHeadInfo } from '../chain/reader.js';
 import type { Block } from '../wire/block.js';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
 import { PeerFault, PeerGone, SYNC_DROP_REASON, SyncAborted } from './errors.js';
-import { fetchBlocks, fetchHeaderByHash, fetchHeadersBack, MAX_HEADER_FETCH, type FetchContext } from './fetch.js';
+import { fetchBlocks, fetchHeaderByHash, fetchHeadersBack, MAX_HEADER_FETCH, MAX_REQUESTS_IN_FLIGHT, RequestSlots, type FetchContext } from './fetch.js';
 import { importOrBlame } from './legacy-round.js';
 import { runPipeline } from './pipeline.js';
 import type { HashedHeader, SyncChain, SyncPeer, SyncProgress } from './types.js';
@@ -86,7 +86,7 @@ export class BeaconSync {
   constructor(private readonly options: BeaconSyncOptions) {
     this.chain = options.chain;
     this.window = options.tuning?.window ?? 8;
-    this.maxImportBatch = options.tuning?.maxImportBatch ?? 1024;
+    this.maxImportBatch = options.tuning?.maxImportBatch ?? 512;
   }
 
   /** Sync to `hash`; returns at once. A newer target replaces the one in progress. */
@@ -263,7 +263,7 @@ export class BeaconSync {
   }
 
   private context(peer: SyncPeer, signal: AbortSignal): FetchContext {
-    return { peer, signal, ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }) };
+    return { peer, signal, slots: new RequestSlots(MAX_REQUESTS_IN_FLIGHT), ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }) };
   }
 
   private log(line: string): void {

@@ -23,19 +23,47 @@ export const MAX_HEADER_FETCH = 192;
 export const MAX_BODY_FETCH = 128;
 /** Body requests in flight at once for one batch of headers. */
 const BODY_REQUESTS_IN_FLIGHT = 4;
+/**
+ * Requests in flight to one peer at once. A server answers one at a time; more
+ * than a few only queue there, and a queued request's timeout runs all the same.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 4;
 
 export interface FetchContext {
   peer: SyncPeer;
   signal: AbortSignal;
   timeoutMs?: number;
+  /** Shared by every request of a round to this peer. */
+  slots?: RequestSlots;
+}
+
+/** A counting semaphore: at most `size` tasks at once, the rest wait in order. */
+export class RequestSlots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
 }
 
 const short = (hash: Uint8Array) => `0x${bytesToHex(hash).slice(0, 12)}…`;
 
 async function ask<R extends EthRequest>(ctx: FetchContext, req: R): Promise<ResponseFor<R['kind']>> {
   const options = ctx.timeoutMs === undefined ? {} : { timeoutMs: ctx.timeoutMs };
+  const send = () => abortable(ctx.peer.request(req, options), ctx.signal);
   try {
-    return await abortable(ctx.peer.request(req, options), ctx.signal);
+    return await (ctx.slots ? ctx.slots.run(send) : send());
   } catch (err) {
     if (err instanceof RequestTimeoutError) throw new PeerFault('timeout', err.message);
     if (err instanceof RequestAbortedError) throw new PeerGone(err.message);

@@ -11,7 +11,10 @@ import type { Genesis } from '../chain/genesis.js';
 import { headerHash, type Block } from '../wire/block.js';
 import { bigIntToFixed, bytesToHex } from '../wire/bytes.js';
 import { findAncestor, requestSpan } from './ancestor.js';
+import type { EthPeer } from '../eth/eth-peer.js';
 import { PeerFault } from './errors.js';
+import { RequestSlots } from './fetch.js';
+import { LegacySync, type SyncRoundResult } from './legacy-sync.js';
 import { DEFAULT_ROUND_TUNING, runLegacyRound, type RoundTuning } from './legacy-round.js';
 import { blockListReader, canonicalBlocks, chainWith, cliqueGenesis, mineClique, relinkedBlocks, SIGNER_KEY } from './test-chains.js';
 import { DirectPeer, type Answer } from './test-network.js';
@@ -194,4 +197,44 @@ describe('runLegacyRound', () => {
     expect(fault.kind).toBe('false-td');
     expect(local.head().number).toBe(12n);
   }, 20_000);
+});
+
+describe('RequestSlots', () => {
+  it('runs at most `size` tasks at once, in order', async () => {
+    const slots = new RequestSlots(2);
+    let active = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const task = (i: number) => async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 5));
+      order.push(i);
+      active--;
+      return i;
+    };
+    const results = await Promise.all([0, 1, 2, 3, 4].map((i) => slots.run(task(i))));
+    expect(results).toEqual([0, 1, 2, 3, 4]);
+    expect(peak).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('LegacySync scheduling', () => {
+  it('stop() ends a running round as aborted, and no round starts after it', async () => {
+    const local = await Chain.open({ genesis });
+    const peer = new DirectPeer(remote, undefined, { id: 'remote' });
+    const sync = new LegacySync({ chain: local, peers: () => [peer as unknown as EthPeer], intervalMs: 60_000 });
+    const rounds: SyncRoundResult[] = [];
+    sync.onRoundFinished((r) => rounds.push(r));
+    sync.start();
+    expect(sync.progress()).toEqual({ startingBlock: 0n, currentBlock: 0n, highestBlock: 0n });
+    await sync.stop();
+    expect(rounds.map((r) => [r.peerId, r.outcome])).toEqual([['remote', 'aborted']]);
+    expect(sync.progress()).toBeUndefined();
+    expect(peer.connected).toBe(true);
+    sync.addPeer(peer as unknown as EthPeer);
+    await sync.whenIdle();
+    expect(rounds).toHaveLength(1);
+  });
 });

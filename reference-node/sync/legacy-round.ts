@@ -33,7 +33,7 @@ export interface RoundTuning {
   maxImportBatch: number;
 }
 
-export const DEFAULT_ROUND_TUNING: RoundTuning = { segmentSize: MAX_HEADER_FETCH, skeletonSize: MAX_SKELETON_SIZE, window: 8, maxImportBatch: 1024 };
+export const DEFAULT_ROUND_TUNING: RoundTuning = { segmentSize: MAX_HEADER_FETCH, skeletonSize: MAX_SKELETON_SIZE, window: 8, maxImportBatch: 512 };
 
 export interface RoundProgress {
   /** Set once the ancestor is known. */

@@ -10,6 +10,7 @@ import type { EthPeer } from '../eth/eth-peer.js';
 import { TypedEvents } from '../p2p/typed-events.js';
 import { bytesToHex } from '../wire/bytes.js';
 import { PeerFault, PeerGone, SYNC_DROP_REASON, SyncAborted } from './errors.js';
+import { MAX_REQUESTS_IN_FLIGHT, RequestSlots } from './fetch.js';
 import { DEFAULT_ROUND_TUNING, runLegacyRound, type RoundTuning } from './legacy-round.js';
 import type { SyncChain, SyncPeer, SyncProgress } from './types.js';
 
@@ -153,7 +154,7 @@ export class LegacySync {
     this.current = { startingBlock: startHead.number, highestBlock: startHead.number };
     const id = peer.id.slice(0, 16);
     this.log(`sync: round with ${id} (td ${peer.head.td}, head 0x${bytesToHex(peer.head.hash).slice(0, 12)}…) from block ${startHead.number} (td ${startHead.td})`);
-    const ctx = { peer, signal: abort.signal, ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }) };
+    const ctx = { peer, signal: abort.signal, slots: new RequestSlots(MAX_REQUESTS_IN_FLIGHT), ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }) };
     const progress = {
       onAncestor: (ancestor: { number: bigint }, remoteHeight: bigint) => {
         this.current = { startingBlock: ancestor.number, highestBlock: remoteHeight };

@@ -12,6 +12,8 @@
  */
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
+import { CliqueEngine } from '../chain/clique.js';
+import { unverifiedPowEngine, type ConsensusEngine } from '../chain/consensus.js';
 import type { Genesis } from '../chain/genesis.js';
 import { BlockFetcher } from '../eth/block-fetcher.js';
 import { BlockPropagation } from '../eth/block-propagation.js';
@@ -60,6 +62,7 @@ export class EthService implements Service<Protocol> {
 
   private constructor(
     readonly chain: Chain,
+    engine: ConsensusEngine,
     readonly txPool: TxPool,
     readonly versions: readonly EthVersion[],
     private readonly log: (line: string) => void,
@@ -78,7 +81,7 @@ export class EthService implements Service<Protocol> {
     this.propagation = new BlockPropagation({ peers, isPostMerge: postMerge });
     if (!isPostMergeChain(chain)) {
       this.legacySync = new LegacySync({ chain, peers, log, ...(options.syncIntervalMs !== undefined ? { intervalMs: options.syncIntervalMs } : {}) });
-      this.fetcher = new BlockFetcher({ chain, propagation: this.propagation, isPostMerge: postMerge, log });
+      this.fetcher = new BlockFetcher({ chain, engine, propagation: this.propagation, isPostMerge: postMerge, log });
     } else {
       this.beaconSync = new BeaconSync({ chain, peers, log });
     }
@@ -87,8 +90,11 @@ export class EthService implements Service<Protocol> {
   /** Opens (and if asked, fills) the chain; nothing touches the network yet. */
   static async create(options: EthServiceOptions): Promise<EthService> {
     const log = options.log ?? (() => undefined);
+    // One engine for the chain and the block fetcher, so they share Clique snapshots.
+    const engine = options.genesis.config.clique !== undefined ? new CliqueEngine(options.genesis.config.clique) : unverifiedPowEngine;
     const chain = await Chain.open({
       genesis: options.genesis,
+      engine,
       ...(options.datadir !== undefined ? { dir: join(options.datadir, 'chaindata') } : {}),
       ...(options.networkId !== undefined ? { networkId: options.networkId } : {}),
     });
@@ -98,7 +104,7 @@ export class EthService implements Service<Protocol> {
         log(`imported ${r.imported} blocks (${r.known} already known), head ${r.head.number}`);
       }
       const versions = options.versions ?? (isPostMergeChain(chain) ? MODERN_ETH_VERSIONS : LEGACY_ETH_VERSIONS);
-      return new EthService(chain, new TxPool(chain), versions, log, options);
+      return new EthService(chain, engine, new TxPool(chain), versions, log, options);
     } catch (err) {
       await chain.close();
       throw err;
@@ -123,7 +129,8 @@ export class EthService implements Service<Protocol> {
   authRpcMethods(): RpcMethods {
     const beacon = this.beaconSync;
     if (!beacon) return {};
-    return createEngineApi({ chain: this.chain, syncTo: (hash) => beacon.syncTo(hash) });
+    // The spec (authentication.md) has the Engine endpoint serve the eth namespace too, as geth does.
+    return { ...this.rpcMethods(), ...createEngineApi({ chain: this.chain, syncTo: (hash) => beacon.syncTo(hash) }) };
   }
 
   async start(): Promise<void> {
@@ -148,7 +155,15 @@ export class EthService implements Service<Protocol> {
   private onPeer(peer: EthPeer): void {
     this.log(`eth/${peer.version} peer ${peer.id.slice(0, 16)} joined`);
     this.fetcher?.addPeer(peer);
-    this.legacySync?.addPeer(peer);
+    const sync = this.legacySync;
+    if (sync) {
+      sync.addPeer(peer);
+      // geth's handler: a NewBlock whose TD beats ours starts a sync (the fetcher, subscribed first, has set the peer's head by now).
+      peer.on('newBlock', () => {
+        const td = peer.head.td;
+        if (td !== undefined && td > this.chain.head().td) sync.addPeer(peer);
+      });
+    }
   }
 }
 

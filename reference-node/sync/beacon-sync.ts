@@ -222,7 +222,8 @@ export class BeaconSync {
       this.log(`beacon sync: ${label} failed: ${(err as Error).message}`);
       return done('failed', (err as Error).message);
     } finally {
-      this.abort = undefined;
+      abort.abort();
+      if (this.abort === abort) this.abort = undefined;
     }
   }
 

@@ -154,6 +154,7 @@ export class LegacySync {
     this.current = { startingBlock: startHead.number, highestBlock: startHead.number };
     const id = peer.id.slice(0, 16);
     this.log(`sync: round with ${id} (td ${peer.head.td}, head 0x${bytesToHex(peer.head.hash).slice(0, 12)}…) from block ${startHead.number} (td ${startHead.td})`);
+    let imported = 0;
     const ctx = { peer, signal: abort.signal, slots: new RequestSlots(MAX_REQUESTS_IN_FLIGHT), ...(this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs }) };
     const progress = {
       onAncestor: (ancestor: { number: bigint }, remoteHeight: bigint) => {
@@ -164,7 +165,6 @@ export class LegacySync {
         imported += count;
       },
     };
-    let imported = 0;
     const finish = (outcome: SyncRoundResult['outcome'], extra: Partial<SyncRoundResult> = {}): SyncRoundResult => {
       const { number, hash, td } = this.chain.head();
       return { peerId: peer.id, outcome, imported, head: { number, hash, td }, ...extra };
@@ -185,6 +185,8 @@ export class LegacySync {
       this.log(`sync: round with ${id} failed: ${(err as Error).message}`);
       return finish('failed', { error: (err as Error).message });
     } finally {
+      // Downloads still running for the pipeline end here.
+      abort.abort();
       this.current = undefined;
       this.abort = undefined;
     }

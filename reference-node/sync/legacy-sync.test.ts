@@ -99,9 +99,6 @@ describe('legacy full sync', () => {
     expectSameChain(chainA, c.chain);
     expect(c.rounds.every((r) => r.outcome === 'synced')).toBe(true);
     expect(c.rounds[c.rounds.length - 1]!.peerId).toBe(nodeIdHex(a));
-    // B does not move: A's Status told it of block 32, and nothing since.
-    expect(b.chain.head().number).toBe(32n);
-    expect(b.sync.bestPeer()).toBeUndefined();
   }, 30_000);
 
   it('follows the peer with the higher total difficulty', async () => {

@@ -155,6 +155,8 @@ export class EthService implements Service<Protocol> {
   private onPeer(peer: EthPeer): void {
     this.log(`eth/${peer.version} peer ${peer.id.slice(0, 16)} joined`);
     this.fetcher?.addPeer(peer);
+    // A forkchoice target no peer had may be found on the newcomer.
+    this.beaconSync?.addPeer(peer);
     const sync = this.legacySync;
     if (sync) {
       sync.addPeer(peer);

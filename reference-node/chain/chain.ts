@@ -25,7 +25,7 @@ import type { ChainConfig, ForkRules } from './config.js';
 import { unverifiedPowEngine, type ConsensusEngine, type HeaderLookup } from './consensus.js';
 import { CliqueEngine } from './clique.js';
 import { BlockValidationError, ChainStoreError, type BlockRule } from './errors.js';
-import { ExecutionError, type ExecutionResult, type Executor } from './executor.js';
+import { ExecutionError, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
 import type { Genesis } from './genesis.js';
 import { isPostMerge, validateHeader } from './header-validation.js';
 import { Lru } from './lru.js';
@@ -405,10 +405,15 @@ export class Chain implements ChainReader {
     headers: HeaderLookup,
   ): Promise<ExecutionResult> {
     const rules = validateHeader(block.header, hash, { config: this.config, parent: parent.header, parentTd: parent.td, engine: this.engine, chain: headers });
-    await validateBody(block, hash, rules, isPostMerge(this.config, parent.td), this.engine);
+    const postMerge = isPostMerge(this.config, parent.td);
+    await validateBody(block, hash, rules, postMerge, this.engine);
+    const ctx: ExecutionContext = { parent: parent.header, ancestorHash: ancestorHashFrom(parent, lookup) };
+    // The engine has just verified the seal, so it knows the author without recovering it again.
+    const author = postMerge ? undefined : this.engine.author?.(block.header, hash);
+    if (author !== undefined) ctx.author = author;
     let result: ExecutionResult;
     try {
-      result = await this.executor.executeBlock(block, { parent: parent.header, ancestorHash: ancestorHashFrom(parent, lookup) });
+      result = await this.executor.executeBlock(block, ctx);
     } catch (err) {
       if (err instanceof ExecutionError) throw new BlockValidationError(block.header.number, hash, 'execution', err.message);
       throw err;

@@ -161,6 +161,11 @@ export class CliqueEngine implements ConsensusEngine {
     this.snapshots.set(bytesToHex(hash), after);
   }
 
+  /** The signer of a verified header (geth's Author): Clique pays fees to it, not to the coinbase, which carries votes. */
+  author(header: BlockHeader, hash: Hash32): Address {
+    return hexToBytes(this.signerOf(header, hash));
+  }
+
   verifyUncles(block: { header: BlockHeader; uncles: readonly BlockHeader[] }, hash: Hash32): void {
     if (block.uncles.length > 0) throw new BlockValidationError(block.header.number, hash, 'ommers', 'clique: Clique blocks have no ommers');
   }

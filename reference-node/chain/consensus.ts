@@ -7,7 +7,7 @@
  * produce ethash, and its legacy networks are Clique).
  */
 import type { Block, BlockHeader } from '../wire/block.js';
-import type { Hash32 } from '../wire/tx/types.js';
+import type { Address, Hash32 } from '../wire/tx/types.js';
 import { BlockValidationError } from './errors.js';
 
 /** Headers the engine may need (a Clique snapshot walks back through them), including blocks of the import in progress. */
@@ -21,6 +21,11 @@ export interface ConsensusEngine {
   verifyHeader(header: BlockHeader, hash: Hash32, parent: BlockHeader, chain: HeaderLookup): void;
   /** The engine's ommer rules for a pre-merge block. Throws BlockValidationError. */
   verifyUncles(block: Block, hash: Hash32): void;
+  /**
+   * The account a verified pre-merge block pays its fees to, when that is not
+   * the coinbase (Clique: the signer, as geth's Engine.Author). Absent: the coinbase.
+   */
+  author?(header: BlockHeader, hash: Hash32): Address;
 }
 
 export const MAX_EXTRA_DATA = 32;

@@ -7,13 +7,19 @@
  */
 import type { Block, BlockHeader } from '../wire/block.js';
 import type { Receipt } from '../wire/eth/types.js';
-import type { Hash32 } from '../wire/tx/types.js';
+import type { Address, Hash32 } from '../wire/tx/types.js';
 import type { GenesisAccount } from './genesis-state.js';
 
 export interface ExecutionContext {
   parent: BlockHeader;
   /** The hash of the block's ancestor at `number` (for BLOCKHASH), or undefined if there is none. */
   ancestorHash(number: bigint): Hash32 | undefined;
+  /**
+   * The fee recipient of a pre-merge block whose engine names one other than
+   * the coinbase (a Clique signer), already recovered by the chain. Absent, an
+   * executor works it out itself.
+   */
+  author?: Address;
 }
 
 export interface ExecutionResult {

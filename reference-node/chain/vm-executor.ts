@@ -4,6 +4,16 @@
  * roots instead of judging them: the chain compares them with the header.
  * The state lives in the chain's StateDb, so it persists with the blocks.
  *
+ * Clique: geth pays a Clique block's fees to its signer (Engine.Author) and
+ * COINBASE reads the signer too, while the header's coinbase carries a vote.
+ * ethereumjs gets there by recovering the seal once per transaction (and needs
+ * a cliqueSigner callback for every contract call). Here the chain hands over
+ * the signer it already verified, the block the VM runs carries it as its
+ * coinbase, and the VM's own Common is told the chain is not Clique (a
+ * proof-of-work one, whose only other effect, block rewards, ethereumjs takes
+ * from the block's Common, which stays Clique). The roots are unchanged by
+ * this: the coinbase is not part of any root the VM reports.
+ *
  * KZG: a blob transaction inside a block carries no blobs, but
  * @ethereumjs/tx refuses to build one without a KZG backend configured. The
  * backend given here only throws, so a call to the point-evaluation
@@ -11,15 +21,16 @@
  * with a valid proof would not replay. No KZG library is installed.
  */
 import { createBlockFromRLP } from '@ethereumjs/block';
-import { createCommonFromGethGenesis, type GethGenesis } from '@ethereumjs/common';
+import { Common, createCommonFromGethGenesis, parseGethGenesis, type ChainConfig, type CustomCrypto, type GethGenesis } from '@ethereumjs/common';
 import { createMPT } from '@ethereumjs/mpt';
 import { MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, Address, ecrecover, ValueEncoding, type KZG } from '@ethereumjs/util';
 import { createVM, runBlock, type TxReceipt, type VM } from '@ethereumjs/vm';
-import { encodeBlock, type Block } from '../wire/block.js';
+import { encodeBlock, type Block, type BlockHeader } from '../wire/block.js';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
 import type { Log, Receipt } from '../wire/eth/types.js';
-import type { Hash32 } from '../wire/tx/types.js';
+import type { Address as AddressBytes, Hash32 } from '../wire/tx/types.js';
+import { EXTRA_SEAL, recoverCliqueSigner } from './clique.js';
 import { ExecutionError, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
 import type { Genesis } from './genesis.js';
 import type { GenesisAccount } from './genesis-state.js';
@@ -79,6 +90,19 @@ function ethereumjsGenesis(genesis: Genesis): GethGenesis {
 }
 
 /**
+ * The VM's Common for a Clique chain (see the module comment): the same chain
+ * and forks, under a consensus that is neither Clique (whose fee recipient
+ * ethereumjs recovers per transaction), nor ethash (whose header rules refuse
+ * Clique's extraData when runBlock rebuilds the block), nor proof of stake
+ * (difficulty 0). Fees and COINBASE then go to the header's coinbase.
+ */
+function authorPaysCommon(genesis: Genesis, customCrypto: CustomCrypto): Common {
+  const params = parseGethGenesis(ethereumjsGenesis(genesis), 'devp2p-check');
+  const chain = { ...params, name: params.name ?? 'devp2p-check', consensus: { type: 'pow', algorithm: 'clique-author' } };
+  return new Common({ chain: chain as unknown as ChainConfig, hardfork: params.hardfork, customCrypto });
+}
+
+/**
  * Sender recovery with a cache. Recovery is most of the cost of executing a
  * transaction here (a few ms each with pure-JS secp256k1), and a block the
  * miner builds is executed again when it is imported.
@@ -94,6 +118,22 @@ function cachedEcrecover(size: number): (msgHash: Uint8Array, v: bigint, r: Uint
     }
     return publicKey;
   };
+}
+
+/**
+ * The signer of a Clique header the chain has not verified (a block being
+ * built). An unsealed header (no seal, or 65 zero bytes) pays the zero
+ * address, as ethereumjs's cliqueSigner does; the seal is then signed over the
+ * results, and the chain verifies it on import.
+ */
+function cliqueAuthor(header: BlockHeader): AddressBytes {
+  const seal = header.extraData.subarray(Math.max(0, header.extraData.length - EXTRA_SEAL));
+  if (seal.every((b) => b === 0)) return new Uint8Array(20);
+  try {
+    return recoverCliqueSigner(header);
+  } catch (err) {
+    throw new ExecutionError(`the Clique seal does not recover: ${(err as Error).message}`);
+  }
 }
 
 function toReceipt(r: TxReceipt, txType: Receipt['txType']): Receipt {
@@ -117,13 +157,16 @@ export class VmExecutor implements Executor {
   private constructor(
     private readonly vm: VM,
     private readonly db: StateDb,
+    /** The Common blocks and transactions are built with (Clique when the chain is). */
+    private readonly blockCommon: Common,
+    private readonly clique: boolean,
   ) {}
 
   static async create(genesis: Genesis, db: StateDb): Promise<VmExecutor> {
-    const common = createCommonFromGethGenesis(ethereumjsGenesis(genesis), {
-      chain: 'devp2p-check',
-      customCrypto: { kzg: UNAVAILABLE_KZG, ecrecover: cachedEcrecover(16_384) },
-    });
+    const customCrypto = { kzg: UNAVAILABLE_KZG, ecrecover: cachedEcrecover(16_384) };
+    const blockCommon = createCommonFromGethGenesis(ethereumjsGenesis(genesis), { chain: 'devp2p-check', customCrypto });
+    const clique = genesis.config.clique !== undefined;
+    const common = clique ? authorPaysCommon(genesis, customCrypto) : blockCommon;
     const trie = await createMPT({ db, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common });
     const stateManager = new MerkleStateManager({ trie, common });
     // The EVM asks its blockchain for BLOCKHASH; answer from the context of the block being run.
@@ -140,7 +183,7 @@ export class VmExecutor implements Executor {
       },
     };
     const vm = await createVM({ common, stateManager, blockchain, setHardfork: true });
-    executor = new VmExecutor(vm, db);
+    executor = new VmExecutor(vm, db, blockCommon, clique);
     return executor;
   }
 
@@ -160,10 +203,12 @@ export class VmExecutor implements Executor {
   }
 
   async executeBlock(block: Block, ctx: ExecutionContext): Promise<ExecutionResult> {
-    const common = this.vm.common;
+    // A Clique block before the merge pays its signer (see the module comment); a post-merge one has difficulty 0.
+    const author = this.clique && block.header.difficulty !== 0n ? (ctx.author ?? cliqueAuthor(block.header)) : undefined;
+    const vmBlock = author === undefined ? block : { ...block, header: { ...block.header, coinbase: author } };
     let ejsBlock;
     try {
-      ejsBlock = createBlockFromRLP(encodeBlock(block), { common, setHardfork: true });
+      ejsBlock = createBlockFromRLP(encodeBlock(vmBlock), { common: this.blockCommon, setHardfork: true });
     } catch (err) {
       throw new ExecutionError(`the EVM cannot load the block: ${(err as Error).message}`);
     }

@@ -13,6 +13,7 @@ import { BlockValidationError, GenesisError } from '../../reference-node/chain/e
 import { EthService } from '../../reference-node/node/eth-service.js';
 import { bytesToHex } from '../../reference-node/wire/bytes.js';
 import { DecodeError } from '../../reference-node/wire/errors.js';
+import { MinerError } from '../../reference-node/miner/errors.js';
 import { parseEnode, type Enode } from '../../reference-node/wire/enode.js';
 import { Node } from '../../reference-node/node/node.js';
 import { loadNodeKey, NodeKeyError, type NodeKeySource } from '../../reference-node/node/node-key.js';
@@ -23,8 +24,8 @@ import { UsageError } from '../errors.js';
 
 export const CLIENT_ID = 'devp2p-check/v0.1.0';
 
-const VALUE_FLAGS = ['datadir', 'port', 'host', 'nodekey', 'nodekeyfile', 'bootnodes', 'maxpeers', 'static', 'trusted', 'http.port', 'genesis', 'import', 'networkid', 'authrpc.port', 'authrpc.jwtsecret'];
-const SWITCHES = ['nodiscover', 'nodial'];
+const VALUE_FLAGS = ['datadir', 'port', 'host', 'nodekey', 'nodekeyfile', 'bootnodes', 'maxpeers', 'static', 'trusted', 'http.port', 'genesis', 'import', 'networkid', 'authrpc.port', 'authrpc.jwtsecret', 'miner.signer', 'dev.period'];
+const SWITCHES = ['nodiscover', 'nodial', 'mine'];
 
 export interface RunningNode {
   node: Node<Protocol>;
@@ -124,13 +125,31 @@ async function authRpcFromArgs(args: ParsedArgs): Promise<{ port: number; secret
   }
 }
 
+/** --mine --miner.signer FILE: the Clique signer's key, a hex file as --nodekeyfile takes. */
+async function minerFromArgs(args: ParsedArgs): Promise<{ signerKey: Uint8Array } | undefined> {
+  const keyFile = flagString(args, 'miner.signer');
+  if (!args.flags.has('mine')) {
+    if (keyFile !== undefined) throw new UsageError('--miner.signer needs --mine');
+    return undefined;
+  }
+  if (keyFile === undefined) throw new UsageError('--mine needs --miner.signer FILE (the Clique signer key, hex)');
+  try {
+    return { signerKey: await loadNodeKey({ file: keyFile }) };
+  } catch (err) {
+    if (err instanceof NodeKeyError) throw new UsageError(`--miner.signer: ${err.message}`);
+    throw err;
+  }
+}
+
 /** --genesis, --import and --networkid: the chain this node keeps and serves. */
 async function ethServiceFromArgs(args: ParsedArgs): Promise<EthService | undefined> {
   const genesisPath = flagString(args, 'genesis');
   const importPath = flagString(args, 'import');
   const networkId = flagString(args, 'networkid');
   if (genesisPath === undefined) {
-    if (importPath !== undefined || networkId !== undefined) throw new UsageError('--import and --networkid need --genesis');
+    const needsChain = ['import', 'networkid', 'miner.signer', 'dev.period'].filter((f) => flagString(args, f) !== undefined);
+    if (args.flags.has('mine')) needsChain.push('mine');
+    if (needsChain.length > 0) throw new UsageError(`${needsChain.map((f) => `--${f}`).join(', ')} need${needsChain.length === 1 ? 's' : ''} --genesis`);
     return undefined;
   }
   let genesis: Genesis;
@@ -150,8 +169,13 @@ async function ethServiceFromArgs(args: ParsedArgs): Promise<EthService | undefi
   }
   if (networkId !== undefined && !/^[1-9][0-9]*$/.test(networkId)) throw new UsageError(`--networkid must be a positive decimal integer, got "${networkId}"`);
   const datadir = flagString(args, 'datadir');
+  const mine = await minerFromArgs(args);
+  const devPeriod = flagInt(args, 'dev.period', 0, 86_400);
+  if (mine && devPeriod !== undefined) throw new UsageError('give --mine (Clique) or --dev.period (post-merge), not both');
   try {
     return await EthService.create({
+      ...(mine ? { mine } : {}),
+      ...(devPeriod !== undefined ? { devPeriod } : {}),
       genesis,
       ...(datadir !== undefined ? { datadir } : {}),
       ...(importRlp !== undefined ? { importRlp } : {}),
@@ -160,6 +184,7 @@ async function ethServiceFromArgs(args: ParsedArgs): Promise<EthService | undefi
     });
   } catch (err) {
     if (err instanceof DecodeError || err instanceof BlockValidationError) throw new UsageError(`--import ${importPath}: ${err.message}`);
+    if (err instanceof MinerError) throw new UsageError(devPeriod !== undefined ? `--dev.period: ${err.message}` : `--mine: ${err.message}`);
     throw err;
   }
 }

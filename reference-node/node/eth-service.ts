@@ -20,6 +20,10 @@ import { BlockPropagation } from '../eth/block-propagation.js';
 import { createEthProtocols, type EthProtocols } from '../eth/protocols.js';
 import { BeaconSync } from '../sync/beacon-sync.js';
 import { LegacySync } from '../sync/legacy-sync.js';
+import { CliqueMiner } from '../miner/clique-miner.js';
+import { DevMiner } from '../miner/dev-miner.js';
+import { MinerError } from '../miner/errors.js';
+import type { Block } from '../wire/block.js';
 import { createEngineApi } from '../rpc/engine-api.js';
 import type { EthPeer } from '../eth/eth-peer.js';
 import type { Protocol } from '../p2p/protocol.js';
@@ -42,6 +46,10 @@ export interface EthServiceOptions {
   /** Concatenated RLP blocks to import before the node starts (a fixture's chain.rlp). */
   importRlp?: Uint8Array;
   statusTimeoutMs?: number;
+  /** Seal Clique blocks with this signer key (--mine --miner.signer). */
+  mine?: { signerKey: Uint8Array };
+  /** Post-merge chains: build a block every N seconds (--dev.period; 0 = when txs are pending). */
+  devPeriod?: number;
   /** Legacy sync cycle (geth's forceSyncCycle, 10 s). */
   syncIntervalMs?: number;
   log?(line: string): void;
@@ -56,6 +64,7 @@ export class EthService implements Service<Protocol> {
   /** Post-merge networks only: syncs to the head the Engine API names. */
   readonly beaconSync: BeaconSync | undefined;
   private readonly fetcher: BlockFetcher | undefined;
+  readonly miner: CliqueMiner | DevMiner | undefined;
   private api: EthApi | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private stopped = false;
@@ -85,6 +94,17 @@ export class EthService implements Service<Protocol> {
     } else {
       this.beaconSync = new BeaconSync({ chain, peers, log });
     }
+    // geth's minedBroadcastLoop: a sealed block goes whole to sqrt(n) peers and by hash to the rest.
+    const onSealed = (block: Block, td: bigint) => {
+      const sent = this.propagation.publishMinedBlock(block, td);
+      log(`sealed block ${block.header.number}: NewBlock to ${sent.full} peers, hashes to ${sent.announced}`);
+    };
+    if (options.mine !== undefined) {
+      if (!(engine instanceof CliqueEngine)) throw new MinerError('wrong-consensus', '--mine needs a Clique chain (config.clique in the genesis)');
+      this.miner = new CliqueMiner({ chain, engine, signerKey: options.mine.signerKey, txSource: txPool, onSealed, log });
+    } else if (options.devPeriod !== undefined) {
+      this.miner = new DevMiner({ chain, txSource: txPool, period: options.devPeriod, log });
+    }
   }
 
   /** Opens (and if asked, fills) the chain; nothing touches the network yet. */
@@ -104,7 +124,13 @@ export class EthService implements Service<Protocol> {
         log(`imported ${r.imported} blocks (${r.known} already known), head ${r.head.number}`);
       }
       const versions = options.versions ?? (isPostMergeChain(chain) ? MODERN_ETH_VERSIONS : LEGACY_ETH_VERSIONS);
-      return new EthService(chain, engine, new TxPool(chain), versions, log, options);
+      const txPool = new TxPool(chain);
+      try {
+        return new EthService(chain, engine, txPool, versions, log, options);
+      } catch (err) {
+        txPool.close();
+        throw err;
+      }
     } catch (err) {
       await chain.close();
       throw err;
@@ -136,6 +162,7 @@ export class EthService implements Service<Protocol> {
   async start(): Promise<void> {
     this.unsubscribers.push(this.chain.onNewHead(() => this.protocolsValue.notifyHead()));
     this.legacySync?.start();
+    this.miner?.start();
   }
 
   /** Safe to call twice (a failed node start may roll back a service its caller also stops). */
@@ -143,6 +170,7 @@ export class EthService implements Service<Protocol> {
     if (this.stopped) return;
     this.stopped = true;
     for (const off of this.unsubscribers.splice(0)) off();
+    await this.miner?.stop();
     this.fetcher?.stop();
     await this.legacySync?.stop();
     await this.beaconSync?.stop();

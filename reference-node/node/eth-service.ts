@@ -23,7 +23,7 @@ import { LegacySync } from '../sync/legacy-sync.js';
 import { CliqueMiner } from '../miner/clique-miner.js';
 import { DevMiner } from '../miner/dev-miner.js';
 import { MinerError } from '../miner/errors.js';
-import type { Block } from '../wire/block.js';
+import { decodeBlockSequence, type Block } from '../wire/block.js';
 import { createEngineApi } from '../rpc/engine-api.js';
 import type { EthPeer } from '../eth/eth-peer.js';
 import type { Protocol } from '../p2p/protocol.js';
@@ -119,10 +119,7 @@ export class EthService implements Service<Protocol> {
       ...(options.networkId !== undefined ? { networkId: options.networkId } : {}),
     });
     try {
-      if (options.importRlp !== undefined) {
-        const r = await chain.importChainRlp(options.importRlp);
-        log(`imported ${r.imported} blocks (${r.known} already known), head ${r.head.number}`);
-      }
+      if (options.importRlp !== undefined) await importWithProgress(chain, options.importRlp, log);
       const versions = options.versions ?? (isPostMergeChain(chain) ? MODERN_ETH_VERSIONS : LEGACY_ETH_VERSIONS);
       const txPool = new TxPool(chain);
       try {
@@ -194,6 +191,22 @@ export class EthService implements Service<Protocol> {
         if (td !== undefined && td > this.chain.head().td) sync.addPeer(peer);
       });
     }
+  }
+}
+
+/** Blocks per atomic import batch: a kill loses at most the batch in progress. */
+const IMPORT_BATCH = 256;
+
+/** geth's `import`: batch by batch, each one atomic, with a line per batch (as geth logs each chain segment). */
+async function importWithProgress(chain: Chain, rlp: Uint8Array, log: (line: string) => void): Promise<void> {
+  const blocks = decodeBlockSequence(rlp);
+  let imported = 0;
+  let known = 0;
+  for (let i = 0; i < blocks.length; i += IMPORT_BATCH) {
+    const r = await chain.importBlocks(blocks.slice(i, i + IMPORT_BATCH));
+    imported += r.imported;
+    known += r.known;
+    log(`import: head ${r.head.number} (${imported} imported, ${known} already known, ${blocks.length - Math.min(i + IMPORT_BATCH, blocks.length)} to go)`);
   }
 }
 

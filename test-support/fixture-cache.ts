@@ -17,6 +17,9 @@ import { FIXTURE_FILES, generateFixture, writeFixture, type FixtureOptions } fro
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['reference-node/miner', 'reference-node/chain', 'reference-node/wire/tx'];
 
+/** The chain of issue 4's kill -9 test and bench/sync.ts: 2000 Clique blocks with 5 txs each. */
+export const CLIQUE_2000: FixtureOptions = { profile: 'legacy', blocks: 2000, seed: 'clique-2000', txsPerBlock: 5 };
+
 export interface FixturePaths {
   dir: string;
   genesis: string;

@@ -15,10 +15,12 @@
  * consensus layer can move it later with setHead).
  */
 import { decodeBlockHeader as decodeHeader, decodeBlockSequence, encodeBlock, encodeBlockHeader, headerHash, type Block, type BlockBody, type BlockHeader } from '../wire/block.js';
-import { bytesToHex, concatBytes, equalBytes } from '../wire/bytes.js';
+import { bigIntToFixed, bytesToHex, concatBytes, equalBytes } from '../wire/bytes.js';
 import type { Receipt } from '../wire/eth/types.js';
 import { computeForkId, createForkIdFilter, type ForkId, type ForkIdVerdict } from '../wire/forkid.js';
-import type { Hash32 } from '../wire/tx/types.js';
+import { signingHash } from '../wire/tx/hash.js';
+import { recoveryIdOfV } from '../wire/tx/signature.js';
+import type { Hash32, Transaction } from '../wire/tx/types.js';
 import { buildBlock, type BlockDraft } from './block-builder.js';
 import { validateBody } from './body-validation.js';
 import type { ChainConfig, ForkRules } from './config.js';
@@ -36,6 +38,8 @@ import { StateDb } from './state-db.js';
 import { AccountReader, type AccountState } from './account-reader.js';
 import { BlockStore, type StoreBatch, type StoredBlockRecord } from './store.js';
 import { VmExecutor } from './vm-executor.js';
+import { recallRecovered } from './recovery-memo.js';
+import { sharedRecoveryPool, type RecoveryPool, type SignatureJob } from './recovery-pool.js';
 
 export interface ChainOptions {
   genesis: Genesis;
@@ -47,6 +51,12 @@ export interface ChainOptions {
   engine?: ConsensusEngine;
   /** Defaults to the @ethereumjs/vm executor. */
   createExecutor?: (genesis: Genesis, state: StateDb) => Promise<Executor>;
+  /**
+   * Recover the signatures of a large import (seals, senders) on worker
+   * threads ahead of execution (recovery-pool.ts). Default true; false keeps
+   * all recovery on the calling thread.
+   */
+  recoverAhead?: boolean;
 }
 
 export interface ImportOptions {
@@ -75,6 +85,8 @@ interface Entry {
 
 const hex = bytesToHex;
 const DECODED_CACHE = 512;
+/** Below this many signatures an import recovers on its own thread: a worker round trip would not pay. */
+const MIN_SIGNATURES_AHEAD = 16;
 
 export class Chain implements ChainReader {
   readonly networkId: bigint;
@@ -101,6 +113,7 @@ export class Chain implements ChainReader {
     private readonly executor: Executor,
     private readonly engine: ConsensusEngine,
     networkId: bigint,
+    private readonly pool: RecoveryPool | undefined,
   ) {
     this.networkId = networkId;
     this.genesisHash = genesis.hash;
@@ -115,7 +128,8 @@ export class Chain implements ChainReader {
     try {
       const stateDb = new StateDb(store.stateBackend);
       const executor = await (options.createExecutor ?? VmExecutor.create)(genesis, stateDb);
-      const chain = new Chain(genesis, store, stateDb, executor, options.engine ?? defaultEngine(genesis.config), options.networkId ?? genesis.config.chainId);
+      const pool = options.recoverAhead === false ? undefined : sharedRecoveryPool();
+      const chain = new Chain(genesis, store, stateDb, executor, options.engine ?? defaultEngine(genesis.config), options.networkId ?? genesis.config.chainId, pool);
       await chain.load();
       return chain;
     } catch (err) {
@@ -354,10 +368,12 @@ export class Chain implements ChainReader {
     let last: Entry | undefined;
     let batch: StoreBatch;
     let newHead = this.headEntry;
+    const hashes = blocks.map((b) => headerHash(b.header));
+    const recovered = this.recoverAhead(blocks, hashes);
     try {
-      for (const block of blocks) {
+      for (const [i, block] of blocks.entries()) {
         const { header } = block;
-        const hash = headerHash(header);
+        const hash = hashes[i]!;
         if (last !== undefined && !equalBytes(header.parentHash, last.hash)) {
           throw new BlockValidationError(header.number, hash, 'unknown-parent', `not a child of the block before it in the import (0x${hex(last.hash)})`);
         }
@@ -369,6 +385,7 @@ export class Chain implements ChainReader {
         }
         const parent = lookup(hex(header.parentHash));
         if (parent === undefined) throw new BlockValidationError(header.number, hash, 'unknown-parent', `parent 0x${hex(header.parentHash)} is not stored`);
+        await recovered?.[i];
         const result = await this.verifyAndExecute(block, hash, parent, lookup, headers);
         const entry: Entry = { hash, header, td: parent.td + header.difficulty };
         pending.set(hex(hash), entry);
@@ -422,6 +439,31 @@ export class Chain implements ChainReader {
     return result;
   }
 
+  /**
+   * Starts recovering the signatures of the blocks not yet stored on the
+   * worker pool; the promise of block i settles when its keys are in the
+   * recovery memo (or were given up, which only means recovering them here).
+   * Small imports (a gossiped block) are not worth the round trip.
+   */
+  private recoverAhead(blocks: readonly Block[], hashes: readonly Hash32[]): Promise<void>[] | undefined {
+    if (this.pool === undefined) return undefined;
+    let total = 0;
+    const perBlock = blocks.map((block, i) => {
+      const hash = hashes[i]!;
+      if (this.entries.has(hex(hash))) return [];
+      const jobs: SignatureJob[] = block.header.difficulty === 0n ? [] : (this.engine.sealSignatures?.(block.header, hash) ?? []);
+      for (const tx of block.transactions) {
+        const job = senderSignatureJob(tx);
+        if (job !== undefined && recallRecovered(job.digest, job.signature) === undefined) jobs.push(job);
+      }
+      total += jobs.length;
+      return jobs;
+    });
+    if (total < MIN_SIGNATURES_AHEAD) return undefined;
+    const pool = this.pool;
+    return perBlock.map((jobs) => pool.recover(jobs));
+  }
+
   /** The canonical index changes that make `head` canonical: its branch down to the common ancestor, and nothing above it. */
   private canonicalChanges(head: Entry, lookup: (key: string) => Entry | undefined): { number: bigint; hash: Hash32 | undefined }[] {
     const changes: { number: bigint; hash: Hash32 | undefined }[] = [];
@@ -447,6 +489,16 @@ export class Chain implements ChainReader {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** The sender's signature over its signing hash, as the VM will recover it; undefined if it cannot be one (the VM then fails the tx). */
+function senderSignatureJob(tx: Transaction): SignatureJob | undefined {
+  try {
+    const recoveryId = tx.type === 0 ? recoveryIdOfV(tx.v) : tx.yParity;
+    return { digest: signingHash(tx), signature: concatBytes(bigIntToFixed(tx.r, 32), bigIntToFixed(tx.s, 32), Uint8Array.of(recoveryId)) };
+  } catch {
+    return undefined;
   }
 }
 

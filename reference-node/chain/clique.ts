@@ -8,7 +8,7 @@
 import { EMPTY_OMMERS_HASH, encodeBlockHeader, type BlockHeader } from '../wire/block.js';
 import { bytesToHex, concatBytes, equalBytes, hexToBytes } from '../wire/bytes.js';
 import { DecodeError } from '../wire/errors.js';
-import { keccak256, recoverPublicKey, signRecoverable, type PrivateKey } from '../wire/keys.js';
+import { keccak256, signRecoverable, type PrivateKey } from '../wire/keys.js';
 import { addressOf } from '../wire/tx/signer.js';
 import type { Address, Hash32 } from '../wire/tx/types.js';
 import { CliqueSnapshot, NONCE_AUTH_VOTE, NONCE_DROP_VOTE, SnapshotError, type AddressHex } from './clique-snapshot.js';
@@ -16,6 +16,7 @@ import type { CliqueConfig } from './config.js';
 import type { ConsensusEngine, HeaderLookup } from './consensus.js';
 import { BlockValidationError, type BlockRule } from './errors.js';
 import { Lru } from './lru.js';
+import { recoverPublicKeyMemo } from './recovery-memo.js';
 
 export const EXTRA_VANITY = 32;
 export const EXTRA_SEAL = 65;
@@ -30,8 +31,13 @@ export function cliqueSealHash(header: BlockHeader): Hash32 {
 
 /** The address that sealed `header`; throws if the seal does not recover. */
 export function recoverCliqueSigner(header: BlockHeader): Address {
-  const seal = header.extraData.subarray(header.extraData.length - EXTRA_SEAL);
-  return addressOf(recoverPublicKey(cliqueSealHash(header), seal, 'clique seal'));
+  const { digest, signature } = cliqueSealSignature(header);
+  return addressOf(recoverPublicKeyMemo(digest, signature, 'clique seal'));
+}
+
+/** The seal as a signature over its digest (throws RangeError when extraData has no room for one). */
+export function cliqueSealSignature(header: BlockHeader): { digest: Hash32; signature: Uint8Array } {
+  return { digest: cliqueSealHash(header), signature: header.extraData.subarray(header.extraData.length - EXTRA_SEAL) };
 }
 
 /** Writes the signature of `key` into the seal bytes (the last 65 of extraData, which must be there). */
@@ -159,6 +165,12 @@ export class CliqueEngine implements ConsensusEngine {
     const want = before.inTurn(number, signer) ? DIFF_IN_TURN : DIFF_NO_TURN;
     if (header.difficulty !== want) fail('difficulty', `signer 0x${signer} is ${want === DIFF_IN_TURN ? 'in' : 'out of'} turn, so the difficulty must be ${want}`);
     this.snapshots.set(bytesToHex(hash), after);
+  }
+
+  /** The seal's signature, for recovering it ahead of verification (none when extraData cannot hold one, or the signer is known). */
+  sealSignatures(header: BlockHeader, hash: Hash32): { digest: Hash32; signature: Uint8Array }[] {
+    if (header.extraData.length < EXTRA_SEAL || this.signers.get(bytesToHex(hash)) !== undefined) return [];
+    return [cliqueSealSignature(header)];
   }
 
   /** The signer of a verified header (geth's Author): Clique pays fees to it, not to the coinbase, which carries votes. */

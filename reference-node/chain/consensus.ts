@@ -26,6 +26,8 @@ export interface ConsensusEngine {
    * the coinbase (Clique: the signer, as geth's Engine.Author). Absent: the coinbase.
    */
   author?(header: BlockHeader, hash: Hash32): Address;
+  /** The signatures verifyHeader will recover (a Clique seal), so an import can recover them ahead, on other cores. */
+  sealSignatures?(header: BlockHeader, hash: Hash32): { digest: Hash32; signature: Uint8Array }[];
 }
 
 export const MAX_EXTRA_DATA = 32;

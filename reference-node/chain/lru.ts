@@ -13,6 +13,10 @@ export class Lru<K, V> {
     return value;
   }
 
+  clear(): void {
+    this.map.clear();
+  }
+
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);

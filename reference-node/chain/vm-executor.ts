@@ -24,7 +24,7 @@ import { createBlockFromRLP } from '@ethereumjs/block';
 import { Common, createCommonFromGethGenesis, parseGethGenesis, type ChainConfig, type CustomCrypto, type GethGenesis } from '@ethereumjs/common';
 import { createMPT } from '@ethereumjs/mpt';
 import { MerkleStateManager } from '@ethereumjs/statemanager';
-import { Account, Address, ecrecover, ValueEncoding, type KZG } from '@ethereumjs/util';
+import { Account, Address, calculateSigRecovery, concatBytes, ecrecover, setLengthLeft, ValueEncoding, type KZG } from '@ethereumjs/util';
 import { createVM, runBlock, type TxReceipt, type VM } from '@ethereumjs/vm';
 import { encodeBlock, type Block, type BlockHeader } from '../wire/block.js';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
@@ -34,7 +34,7 @@ import { EXTRA_SEAL, recoverCliqueSigner } from './clique.js';
 import { ExecutionError, type ExecutionContext, type ExecutionResult, type Executor } from './executor.js';
 import type { Genesis } from './genesis.js';
 import type { GenesisAccount } from './genesis-state.js';
-import { Lru } from './lru.js';
+import { recallRecovered, rememberRecovered } from './recovery-memo.js';
 import type { StateDb } from './state-db.js';
 
 const noKzg = (): never => {
@@ -103,21 +103,21 @@ function authorPaysCommon(genesis: Genesis, customCrypto: CustomCrypto): Common 
 }
 
 /**
- * Sender recovery with a cache. Recovery is most of the cost of executing a
- * transaction here (a few ms each with pure-JS secp256k1), and a block the
- * miner builds is executed again when it is imported.
+ * The VM's sender recovery through the recovery memo: the worker pool has
+ * usually recovered the sender already, and a block the miner builds is
+ * executed again when it is imported. Anything the memo cannot answer (a v that
+ * is not a recovery id, a signature not seen before) goes to ethereumjs's own
+ * ecrecover, with its checks and errors.
  */
-function cachedEcrecover(size: number): (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint) => Uint8Array {
-  const cache = new Lru<string, Uint8Array>(size);
-  return (msgHash, v, r, s, chainId) => {
-    const key = `${bytesToHex(msgHash)}${bytesToHex(r)}${bytesToHex(s)}:${v}:${chainId ?? ''}`;
-    let publicKey = cache.get(key);
-    if (publicKey === undefined) {
-      publicKey = ecrecover(msgHash, v, r, s, chainId);
-      cache.set(key, publicKey);
-    }
-    return publicKey;
-  };
+function memoEcrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint): Uint8Array {
+  const recovery = calculateSigRecovery(v, chainId);
+  if ((recovery !== 0n && recovery !== 1n) || r.length > 32 || s.length > 32 || msgHash.length !== 32) return ecrecover(msgHash, v, r, s, chainId);
+  const signature = concatBytes(setLengthLeft(r, 32), setLengthLeft(s, 32), Uint8Array.of(Number(recovery)));
+  const known = recallRecovered(msgHash, signature);
+  if (known !== undefined) return known;
+  const publicKey = ecrecover(msgHash, v, r, s, chainId);
+  rememberRecovered(msgHash, signature, publicKey);
+  return publicKey;
 }
 
 /**
@@ -163,7 +163,7 @@ export class VmExecutor implements Executor {
   ) {}
 
   static async create(genesis: Genesis, db: StateDb): Promise<VmExecutor> {
-    const customCrypto = { kzg: UNAVAILABLE_KZG, ecrecover: cachedEcrecover(16_384) };
+    const customCrypto = { kzg: UNAVAILABLE_KZG, ecrecover: memoEcrecover };
     const blockCommon = createCommonFromGethGenesis(ethereumjsGenesis(genesis), { chain: 'devp2p-check', customCrypto });
     const clique = genesis.config.clique !== undefined;
     const common = clique ? authorPaysCommon(genesis, customCrypto) : blockCommon;

@@ -10,7 +10,7 @@
  * A new head while waiting abandons the block and starts over on the new one.
  */
 import type { Chain } from '../chain/chain.js';
-import { CliqueEngine, sealHeader } from '../chain/clique.js';
+import { CliqueEngine } from '../chain/clique.js';
 import { SnapshotError } from '../chain/clique-snapshot.js';
 import { forkRules } from '../chain/config.js';
 import { calcBaseFee } from '../chain/eip1559.js';
@@ -18,10 +18,11 @@ import { isPostMerge } from '../chain/header-validation.js';
 import type { ChainHeadInfo } from '../chain/reader.js';
 import { headerHash, type Block } from '../wire/block.js';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
-import { publicKeyOf, type PrivateKey } from '../wire/keys.js';
+import { publicKeyOf, type PrivateKey, type PublicKey } from '../wire/keys.js';
 import { addressOf } from '../wire/tx/signer.js';
 import type { Address } from '../wire/tx/types.js';
 import { MinerError } from './errors.js';
+import { sealHeaderKnown } from './known-signatures.js';
 import type { PendingTxSource } from './pending.js';
 import { buildWithApplicable, selectTransactions } from './tx-selection.js';
 import { WakeTimer } from './wake-timer.js';
@@ -49,6 +50,7 @@ interface Attempt {
 
 export class CliqueMiner {
   readonly signer: Address;
+  private readonly publicKey: PublicKey;
   private readonly chain: Chain;
   private readonly engine: CliqueEngine;
   private readonly period: bigint;
@@ -65,7 +67,8 @@ export class CliqueMiner {
     this.chain = options.chain;
     this.engine = options.engine ?? new CliqueEngine(clique);
     this.period = clique.period;
-    this.signer = addressOf(publicKeyOf(options.signerKey));
+    this.publicKey = publicKeyOf(options.signerKey);
+    this.signer = addressOf(this.publicKey);
   }
 
   get isRunning(): boolean {
@@ -182,7 +185,7 @@ export class CliqueMiner {
             nonce: fields.nonce,
             mixHash: fields.mixHash,
           },
-          (h) => sealHeader(h, key),
+          (h) => sealHeaderKnown(h, key, this.publicKey),
         ),
       this.options.log,
     );

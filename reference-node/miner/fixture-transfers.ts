@@ -6,9 +6,10 @@
  * fee (EIP-1559). Fees are fixed above the genesis base fee (1 gwei), which
  * only falls on chains this empty, so every transaction stays includable.
  */
-import { signTransaction } from '../wire/tx/signer.js';
+import { publicKeyOf, type PublicKey } from '../wire/keys.js';
 import type { Transaction, UnsignedTransaction } from '../wire/tx/types.js';
 import type { FixtureAccount } from './fixture-keys.js';
+import { signTransactionKnown } from './known-signatures.js';
 
 const GWEI = 1_000_000_000n;
 /** Legacy gas price and EIP-1559 fee cap. */
@@ -31,6 +32,7 @@ function transferValue(index: number): bigint {
 export class TransferPlan {
   private next = 0;
   private readonly nonces: bigint[];
+  private readonly publicKeys: PublicKey[];
 
   constructor(
     private readonly chainId: bigint,
@@ -38,6 +40,7 @@ export class TransferPlan {
   ) {
     if (accounts.length < 2) throw new RangeError('a transfer plan needs at least two accounts');
     this.nonces = accounts.map(() => 0n);
+    this.publicKeys = accounts.map((a) => publicKeyOf(a.key));
   }
 
   /** The next `count` transactions of the plan. */
@@ -77,6 +80,6 @@ export class TransferPlan {
       default:
         tx = { type: 2, chainId, nonce, maxPriorityFeePerGas: PRIORITY_FEE, maxFeePerGas: FEE_CAP, gasLimit: TRANSFER_GAS, to, value, data, accessList: [] };
     }
-    return signTransaction(tx, from.key);
+    return signTransactionKnown(tx, from.key, this.publicKeys[index % n]!);
   }
 }

@@ -11,19 +11,23 @@
  * importBlocks), so every root in the fixture has been computed by execution
  * and checked again on import. Legacy blocks are sealed by one Clique signer,
  * always in turn; modern blocks are post-merge (difficulty 0, no seal, empty
- * withdrawals, a zero parent beacon root).
+ * withdrawals, a zero parent beacon root). As it signs, the generator records
+ * each signature's public key in the chain's recovery memo, so building and
+ * importing never recover a signature it made (most of the cost otherwise).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
-import { CliqueEngine, sealHeader } from '../chain/clique.js';
+import { CliqueEngine } from '../chain/clique.js';
 import { parseGenesis } from '../chain/genesis.js';
 import type { Block } from '../wire/block.js';
 import { bytesToHex } from '../wire/bytes.js';
+import { publicKeyOf } from '../wire/keys.js';
 import type { Hash32 } from '../wire/tx/types.js';
 import { accountsJson, fundedAccounts, signerAccount } from './fixture-keys.js';
 import { legacyGenesis, modernGenesis, type FixtureProfile } from './fixture-genesis.js';
 import { maxTransferCost, TransferPlan } from './fixture-transfers.js';
+import { sealHeaderKnown } from './known-signatures.js';
 
 export type { FixtureProfile } from './fixture-genesis.js';
 
@@ -90,6 +94,7 @@ export async function generateFixture(options: FixtureOptions): Promise<Fixture>
   const genesis = await parseGenesis(JSON.parse(genesisJson));
   const engine = genesis.config.clique === undefined ? undefined : new CliqueEngine(genesis.config.clique);
   const chain = await Chain.open({ genesis, ...(engine ? { engine } : {}) });
+  const signerPublicKey = signer === undefined ? undefined : publicKeyOf(signer.key);
   try {
     const plan = new TransferPlan(chainId, accounts);
     for (let n = 1; n <= blocks; n++) {
@@ -101,7 +106,7 @@ export async function generateFixture(options: FixtureOptions): Promise<Fixture>
         const fields = engine.prepare(parentHash, chain, signer.address);
         block = await chain.buildBlock(
           { parentHash, timestamp: time, transactions, difficulty: fields.difficulty, extraData: fields.extraData, coinbase: fields.coinbase, nonce: fields.nonce, mixHash: fields.mixHash },
-          (h) => sealHeader(h, signer.key),
+          (h) => sealHeaderKnown(h, signer.key, signerPublicKey!),
         );
       } else {
         block = await chain.buildBlock({ parentHash, timestamp: time, transactions, withdrawals: [] });

@@ -1,14 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Chain } from '../chain/chain.js';
-import { recoverCliqueSigner } from '../chain/clique.js';
+import { cliqueSealHash, EXTRA_SEAL, recoverCliqueSigner } from '../chain/clique.js';
+import { forgetRecovered, recallRecovered } from '../chain/recovery-memo.js';
 import { parseGenesis, type Genesis } from '../chain/genesis.js';
 import { headerHash, type Block } from '../wire/block.js';
-import { bytesToHex } from '../wire/bytes.js';
+import { bigIntToFixed, bytesToHex, concatBytes } from '../wire/bytes.js';
+import { publicKeyOf, recoverPublicKey } from '../wire/keys.js';
+import { signingHash } from '../wire/tx/hash.js';
+import { recoveryIdOfV } from '../wire/tx/signature.js';
 import { signTransaction } from '../wire/tx/signer.js';
 import type { Transaction } from '../wire/tx/types.js';
 import { CliqueMiner } from './clique-miner.js';
 import { DevMiner } from './dev-miner.js';
 import { MinerError } from './errors.js';
+import { sealHeaderKnown, signTransactionKnown } from './known-signatures.js';
 import { fixtureAccount, type FixtureAccount } from './fixture-keys.js';
 import { legacyGenesis, modernGenesis } from './fixture-genesis.js';
 
@@ -221,5 +226,30 @@ describe('DevMiner', () => {
   it('refuses a chain that is not past the merge', async () => {
     const chain = await openChain(await cliqueGenesis([signerA]));
     expect(() => new DevMiner({ chain, period: 1, txSource: txSource([]) })).toThrow(/not past the merge/);
+  });
+});
+
+describe('signing with the recovery remembered', () => {
+  it('records, for transactions of each type and for a Clique seal, the key that recovery itself returns', async () => {
+    forgetRecovered();
+    const pub = publicKeyOf(alice.key);
+    const base = { chainId: CHAIN_ID, nonce: 7n, gasLimit: 21_000n, to: bob.address, value: 1n, data: new Uint8Array(0) };
+    const txs = [
+      signTransactionKnown({ ...base, type: 0, gasPrice: 5n }, alice.key, pub),
+      signTransactionKnown({ ...base, type: 1, gasPrice: 5n, accessList: [] }, alice.key, pub),
+      signTransactionKnown({ ...base, type: 2, maxFeePerGas: 5n, maxPriorityFeePerGas: 1n, accessList: [] }, alice.key, pub),
+    ];
+    for (const tx of txs) {
+      const id = tx.type === 0 ? recoveryIdOfV(tx.v) : tx.yParity;
+      const sig = concatBytes(bigIntToFixed(tx.r, 32), bigIntToFixed(tx.s, 32), Uint8Array.of(id));
+      const digest = signingHash(tx);
+      expect(recallRecovered(digest, sig), `type ${tx.type}`).toEqual(recoverPublicKey(digest, sig));
+    }
+    const genesis = await cliqueGenesis([signerA]);
+    const sealed = sealHeaderKnown({ ...genesis.block.header, number: 1n }, signerA.key, publicKeyOf(signerA.key));
+    const seal = sealed.extraData.subarray(sealed.extraData.length - EXTRA_SEAL);
+    expect(recallRecovered(cliqueSealHash(sealed), seal)).toEqual(recoverPublicKey(cliqueSealHash(sealed), seal));
+    forgetRecovered();
+    expect(bytesToHex(recoverCliqueSigner(sealed))).toBe(bytesToHex(signerA.address));
   });
 });

@@ -127,7 +127,12 @@ export async function generateFixture(options: FixtureOptions): Promise<Fixture>
   }
 }
 
-/** An engine_forkchoiceUpdatedV3 request that makes `hash` head, safe and finalized, as geth's eth-test headfcu.json. */
+/**
+ * An engine_forkchoiceUpdatedV3 request that makes `hash` head, safe and
+ * finalized, as geth's eth-test headfcu.json. Legacy fixtures get one too:
+ * nothing on a Clique chain reads it, but tools that expect geth's four
+ * files find them, and it names the head either way.
+ */
 export function headFcuJson(number: bigint, hash: Hash32): string {
   const h = `0x${bytesToHex(hash)}`;
   const request = {

@@ -10,10 +10,10 @@
  * recovery on the main thread. (geth does the same with its sender cacher,
  * core/sender_cacher.go, which recovers senders on all cores before processing.)
  *
- * The workers run a few lines of @noble/curves, the same calls as
- * keys.ts's recoverPublicKey: a worker cannot load this package's TypeScript
- * when the node runs from sources (tests), so the code is inlined below and
- * tested against recoverPublicKey.
+ * Workers run the node's own recovery (wire/secp256k1-recover.js) when the
+ * node runs compiled. From TypeScript sources (the tests) a worker cannot load
+ * a .ts module, so it runs the same calls on @noble/curves that keys.ts made
+ * before the fast recovery, which the tests check against recoverPublicKey.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -27,9 +27,10 @@ export interface SignatureJob {
   signature: Uint8Array;
 }
 
-const workerSource = (curvesUrl: string): string => `
+/** Worker code: `recover(digest, r || s, v)` returns 0x04 || x || y, or throws. */
+const workerSource = (recoverModule: string): string => `
 import { parentPort } from 'node:worker_threads';
-import { secp256k1 } from ${JSON.stringify(curvesUrl)};
+${recoverModule}
 parentPort.on('message', ({ id, digests, signatures }) => {
   const count = digests.length / 32;
   const out = new Uint8Array(count * 65);
@@ -37,8 +38,7 @@ parentPort.on('message', ({ id, digests, signatures }) => {
     const v = signatures[i * 65 + 64];
     if (v > 1) continue;
     try {
-      const sig = secp256k1.Signature.fromBytes(signatures.subarray(i * 65, i * 65 + 64), 'compact').addRecoveryBit(v);
-      const point = sig.recoverPublicKey(digests.subarray(i * 32, i * 32 + 32)).toBytes(false);
+      const point = recover(digests.subarray(i * 32, i * 32 + 32), signatures.subarray(i * 65, i * 65 + 64), v);
       out[i * 65] = 1;
       out.set(point.subarray(1), i * 65 + 1);
     } catch {}
@@ -46,6 +46,18 @@ parentPort.on('message', ({ id, digests, signatures }) => {
   parentPort.postMessage({ id, out }, [out.buffer]);
 });
 `;
+
+function recoverModule(): string {
+  if (import.meta.url.endsWith('.js')) {
+    const url = new URL('../wire/secp256k1-recover.js', import.meta.url).href;
+    return `import { recoverUncompressed } from ${JSON.stringify(url)};
+const big = (b) => BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'));
+const recover = (digest, rs, v) => recoverUncompressed(digest, big(rs.subarray(0, 32)), big(rs.subarray(32, 64)), v);`;
+  }
+  const url = pathToFileURL(createRequire(import.meta.url).resolve('@noble/curves/secp256k1.js')).href;
+  return `import { secp256k1 } from ${JSON.stringify(url)};
+const recover = (digest, rs, v) => secp256k1.Signature.fromBytes(rs, 'compact').addRecoveryBit(v).recoverPublicKey(digest).toBytes(false);`;
+}
 
 interface Pending {
   jobs: readonly SignatureJob[];
@@ -110,8 +122,7 @@ export class RecoveryPool {
 
   private start(): PoolWorker[] {
     if (this.workers === undefined) {
-      const curves = pathToFileURL(createRequire(import.meta.url).resolve('@noble/curves/secp256k1.js')).href;
-      const url = new URL(`data:text/javascript,${encodeURIComponent(workerSource(curves))}`);
+      const url = new URL(`data:text/javascript,${encodeURIComponent(workerSource(recoverModule()))}`);
       this.workers = Array.from({ length: this.size }, () => new PoolWorker(new Worker(url)));
     }
     return this.workers;

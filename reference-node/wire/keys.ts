@@ -7,6 +7,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, concatBytes, hexToBytes } from './bytes.js';
 import { DecodeError } from './errors.js';
+import { recoverUncompressed } from './secp256k1-recover.js';
 
 export type PrivateKey = Uint8Array; // 32 bytes
 export type PublicKey = Uint8Array; // 64 bytes, no 0x04 prefix
@@ -85,10 +86,10 @@ export function recoverPublicKey(digest: Uint8Array, signature: Uint8Array, what
   const v = signature[64]!;
   if (v > 1) throw new DecodeError('signature', what, `recovery id ${v} is not 0 or 1`);
   try {
-    // The point itself, uncompressed: noble's top-level recoverPublicKey would compress it, and
-    // decompressing again costs a square root (about a fifth of the recovery).
-    const sig = secp256k1.Signature.fromBytes(signature.subarray(0, 64), 'compact').addRecoveryBit(v);
-    return sig.recoverPublicKey(digest).toBytes(false).subarray(1);
+    // Same result as noble's Signature.recoverPublicKey, about three times faster (secp256k1-recover.ts).
+    const r = BigInt(`0x${bytesToHex(signature.subarray(0, 32))}`);
+    const s = BigInt(`0x${bytesToHex(signature.subarray(32, 64))}`);
+    return recoverUncompressed(digest, r, s, v === 1 ? 1 : 0).subarray(1);
   } catch {
     throw new DecodeError('signature', what, 'signature does not recover to a public key');
   }

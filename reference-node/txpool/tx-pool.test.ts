@@ -69,7 +69,7 @@ describe('TxPool admission', () => {
   });
 
   it('intrinsic gas: calldata, creation, access lists (EIP-2028, EIP-2930, EIP-3860)', () => {
-    const rules = { shanghai: true, istanbul: true };
+    const rules = { homestead: true, shanghai: true, istanbul: true };
     const data = Uint8Array.of(0, 1, 0, 2); // 2 zero bytes at 4, 2 non-zero at 16
     expect(intrinsicGas(tx(keyA, 0n, { data }), rules)).toBe(21_000n + 8n + 32n);
     // Creation: 53000 + calldata + 2 per 32-byte word of init code.

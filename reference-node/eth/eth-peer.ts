@@ -23,9 +23,9 @@ import type {
   Transactions,
 } from '../wire/eth/types.js';
 import { DisconnectReason } from '../wire/p2p.js';
-import type { Hash32 } from '../wire/tx/types.js';
+import type { Hash32, Transaction } from '../wire/tx/types.js';
 import type { ChainReader } from './chain-reader.js';
-import { KnownCache, MAX_KNOWN_BLOCKS } from './known-cache.js';
+import { KnownCache, MAX_KNOWN_BLOCKS, MAX_KNOWN_TXS } from './known-cache.js';
 import { EthProtocolError } from './reasons.js';
 import {
   isResponse,
@@ -41,6 +41,8 @@ import { serveHeaders } from './serve-headers.js';
 import { servePooledTransactions, type PooledTransactionSource } from './serve-pooled-txs.js';
 import { serveReceipts } from './serve-receipts.js';
 import { blockRangeProblem, currentBlockRange, type BlockRange } from './status.js';
+import { checkInboundTransactions } from './tx-inbound.js';
+import type { TxAnnouncement } from './tx-packs.js';
 
 /** geth sends a BlockRangeUpdate once the head has moved this far (or moved back at all). */
 export const BLOCK_RANGE_UPDATE_INTERVAL = 32n;
@@ -54,7 +56,8 @@ export interface EthPeerEvents extends EventMap {
   newBlockHashes: [msg: NewBlockHashes];
   /** `hash` is the block's hash, computed once here (the block is already marked known for this peer). */
   newBlock: [msg: NewBlock, hash: Hash32];
-  transactions: [msg: Transactions];
+  /** `hashes` are the txs' hashes in order, computed once here (the txs are already marked known for this peer). */
+  transactions: [msg: Transactions, hashes: Hash32[]];
   newPooledTransactionHashes: [msg: NewPooledTransactionHashes];
   /** eth/69+: the peer's new range, already validated. */
   blockRangeUpdate: [range: BlockRangeUpdate];
@@ -76,6 +79,12 @@ export class EthPeer {
    * and those we sent it (geth's peer.knownBlocks). Block broadcast skips them.
    */
   readonly knownBlocks = new KnownCache(MAX_KNOWN_BLOCKS);
+  /**
+   * Transactions this peer has, as far as we know: those it sent, announced
+   * or delivered to us and those we sent or announced to it (geth's
+   * peer.knownTxs). Tx broadcast and the initial tx sync skip them.
+   */
+  readonly knownTxs = new KnownCache(MAX_KNOWN_TXS);
   private readonly events = new TypedEvents<EthPeerEvents>();
   private readonly tracker: RequestTracker;
   private remoteRange: BlockRange | undefined;
@@ -173,6 +182,39 @@ export class EthPeer {
     return this.send({ kind: 'NewBlockHashes', announcements });
   }
 
+  /** Records that the peer has the transaction `hash` (geth's markTransaction). */
+  markTransaction(hash: Uint8Array): void {
+    this.knownTxs.add(hash);
+  }
+
+  knowsTransaction(hash: Uint8Array): boolean {
+    return this.knownTxs.has(hash);
+  }
+
+  /** Sends full transactions and marks them known (geth's SendTransactions); `hashes` may be passed when already computed. */
+  sendTransactions(txs: Transaction[], hashes: readonly Hash32[]): boolean {
+    for (const h of hashes) this.knownTxs.add(h);
+    return this.send({ kind: 'Transactions', transactions: txs });
+  }
+
+  /**
+   * Announces transactions and marks them known (geth's
+   * sendPooledTransactionHashes): with types and sizes on eth/68+, hashes
+   * only on eth/66-67.
+   */
+  sendPooledTransactionHashes(announcements: readonly TxAnnouncement[]): boolean {
+    const hashes = announcements.map((a) => a.hash);
+    for (const h of hashes) this.knownTxs.add(h);
+    if (this.version < 68) return this.send({ kind: 'NewPooledTransactionHashes', form: 'eth66', hashes });
+    return this.send({
+      kind: 'NewPooledTransactionHashes',
+      form: 'eth68',
+      types: Uint8Array.from(announcements, (a) => a.type),
+      sizes: announcements.map((a) => a.size),
+      hashes,
+    });
+  }
+
   /**
    * Sends a request with a fresh id and resolves with the matching response.
    * Rejects with RequestTimeoutError after the timeout and RequestAbortedError
@@ -242,10 +284,14 @@ export class EthPeer {
         this.events.emit('newBlock', msg, hash);
         return;
       }
-      case 'Transactions':
-        this.events.emit('transactions', msg);
+      case 'Transactions': {
+        const hashes = checkInboundTransactions(msg.transactions);
+        for (const h of hashes) this.knownTxs.add(h);
+        this.events.emit('transactions', msg, hashes);
         return;
+      }
       case 'NewPooledTransactionHashes':
+        for (const h of msg.hashes) this.knownTxs.add(h);
         this.events.emit('newPooledTransactionHashes', msg);
         return;
       case 'BlockRangeUpdate': {

@@ -6,6 +6,8 @@
  * handlers; p2p.discReasonForError maps any error that is not a DiscReason
  * to DiscSubprotocolError (0x10). The handshake timeout is p2p.DiscReadTimeout
  * itself (0x0b). So everything below is 0x10 as in geth, except:
+ *   - announcementMismatch: 0x03, as geth (its tx fetcher drops the peer
+ *     with handler.removePeer, which sends DiscUselessPeer);
  *   - statusTimeout: 0x0b, as geth;
  *   - statusNotFirst, statusTwice: 0x02. geth sends 0x10 (errNoStatusMsg,
  *     errInvalidMsgCode), but eth.md makes Status the first message and the
@@ -47,6 +49,18 @@ export const EthDisconnectReasons = {
   blockAnnouncementAfterMerge: DisconnectReason.SubprotocolError,
   /** NewBlock with a total difficulty wider than 100 bits (geth NewBlockPacket.sanityCheck). */
   newBlockTdTooLarge: DisconnectReason.SubprotocolError,
+  /** Transactions with more than 5000 txs (geth maxTransactionAnnouncements: "too many transactions"). */
+  tooManyTransactions: DisconnectReason.SubprotocolError,
+  /** A blob tx in Transactions (geth: "disallowed broadcast blob transaction"; EIP-4844 allows announcements only). */
+  blobTxBroadcast: DisconnectReason.SubprotocolError,
+  /** One hash twice in a Transactions message (geth: "multiple copies of the same hash"). */
+  duplicateTransaction: DisconnectReason.SubprotocolError,
+  /**
+   * A delivered tx whose type differs from the peer's eth/68 announcement, or
+   * whose size differs by more than 8 bytes. geth's tx fetcher drops such a
+   * peer through handler.removePeer, which disconnects with DiscUselessPeer.
+   */
+  announcementMismatch: DisconnectReason.UselessPeer,
 } as const;
 
 export type EthDisconnectCause = keyof typeof EthDisconnectReasons;

@@ -1,0 +1,147 @@
+/**
+ * Transaction exchange for the eth service, wired as geth's handler does it:
+ * pool additions go to TxBroadcaster (txBroadcastLoop), a new peer gets the
+ * pending pool through TxSync (syncTransactions / txsyncLoop), its
+ * announcements feed the TxFetcher, and its Transactions go through the
+ * fetcher to the pool (geth's txFetcher.Enqueue), which checks them against
+ * the announcements. The inbound sanity checks (5000 txs, blob txs,
+ * duplicates) already ran in EthPeer.
+ *
+ * The node calls createTxPropagation once, addPeer for every peer past the
+ * handshake (EthProtocolOptions.onPeer), and stop() on shutdown.
+ */
+import { transactionHash } from '../wire/tx/hash.js';
+import type { Address, Hash32, Transaction } from '../wire/tx/types.js';
+import type { EthPeer } from './eth-peer.js';
+import { EthDisconnectReasons } from './reasons.js';
+import { TxBroadcaster } from './tx-broadcast.js';
+import { TxFetcher } from './tx-fetcher.js';
+import { TxSync } from './tx-sync.js';
+import { systemTimers, type TxTimers } from './tx-timers.js';
+
+/** A tx the pool has taken in, as its 'added' event reports it. */
+export interface PoolAddedEntry {
+  tx: Transaction;
+  hash: Hash32;
+  sender: Address;
+  /** Submitted locally (RPC) rather than received from a peer. */
+  local?: boolean;
+  /** The id of the peer it came from, for remote txs. */
+  origin?: string | undefined;
+}
+
+/** What transaction exchange needs of the pool (TxPool satisfies it). */
+export interface TxPropagationPool {
+  /** Validates and adds txs from peer `origin`; one hash or error per tx. */
+  addRemotes(txs: readonly Transaction[], origin: string): Promise<ReadonlyArray<Hash32 | Error>>;
+  has(hash: Uint8Array): boolean;
+  get(hash: Uint8Array): Transaction | undefined;
+  /** Executable txs, with their encoded size and type. */
+  pendingEntries(): ReadonlyArray<{ tx: Transaction; hash: Hash32; sender: Address; size: number; type: number }>;
+  on(event: 'added', listener: (entry: PoolAddedEntry) => void): () => void;
+  /** Turned away lately (underpriced and such): not worth fetching again. */
+  recentlyRejected(hash: Uint8Array): boolean;
+}
+
+export interface TxPropagationOptions {
+  pool: TxPropagationPool;
+  /** Peers past the eth handshake (EthProtocols.peers). */
+  peers: () => readonly EthPeer[];
+  log?: (line: string) => void;
+  timers?: TxTimers;
+  /** The fetcher's wait for a broadcast (default 500 ms) and request timeout (default 5 s). */
+  arriveTimeoutMs?: number;
+  fetchTimeoutMs?: number;
+  /** Key of the direct-peer choice (tests); random by default. */
+  broadcastKey?: Uint8Array;
+  /** Initial tx sync pacing (tests). */
+  syncPackIntervalMs?: number;
+  syncAnnouncePack?: number;
+}
+
+export interface TxPropagation {
+  readonly broadcaster: TxBroadcaster;
+  readonly fetcher: TxFetcher;
+  readonly sync: TxSync;
+  /** A peer passed the handshake: listen to its tx messages and start its initial tx sync. */
+  addPeer(peer: EthPeer): void;
+  stop(): void;
+}
+
+export function createTxPropagation(options: TxPropagationOptions): TxPropagation {
+  const { pool } = options;
+  const log = options.log ?? (() => undefined);
+  const timers = options.timers ?? systemTimers;
+  const byId = new Map<string, EthPeer>();
+  const unsubscribers: Array<() => void> = [];
+  let stopped = false;
+
+  const broadcaster = new TxBroadcaster({
+    peers: options.peers,
+    isPooled: (hash) => pool.has(hash),
+    ...(options.broadcastKey ? { key: options.broadcastKey } : {}),
+  });
+  const sync = new TxSync({
+    isPooled: (hash) => pool.has(hash),
+    timers,
+    ...(options.syncPackIntervalMs !== undefined ? { packIntervalMs: options.syncPackIntervalMs } : {}),
+    ...(options.syncAnnouncePack !== undefined ? { maxAnnouncePack: options.syncAnnouncePack } : {}),
+  });
+  const fetcher = new TxFetcher({
+    isKnown: (hash) => pool.has(hash) || pool.recentlyRejected(hash),
+    addTxs: (txs, origin) => pool.addRemotes(txs, origin),
+    fetchTxs: async (peerId, hashes) => {
+      const peer = byId.get(peerId);
+      if (!peer) throw new Error(`peer ${peerId.slice(0, 16)} is gone`);
+      const reply = await peer.request({ kind: 'GetPooledTransactions', hashes });
+      // geth marks what a peer delivers as known to it, as for broadcasts.
+      for (const tx of reply.transactions) peer.markTransaction(transactionHash(tx));
+      return reply.transactions;
+    },
+    dropPeer: (peerId) => byId.get(peerId)?.disconnect(EthDisconnectReasons.announcementMismatch),
+    timers,
+    log,
+    ...(options.arriveTimeoutMs !== undefined ? { arriveTimeoutMs: options.arriveTimeoutMs } : {}),
+    ...(options.fetchTimeoutMs !== undefined ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
+  });
+
+  unsubscribers.push(pool.on('added', (entry) => broadcaster.enqueue({ tx: entry.tx, hash: entry.hash, sender: entry.sender, origin: entry.origin })));
+
+  return {
+    broadcaster,
+    fetcher,
+    sync,
+    addPeer(peer) {
+      if (stopped || !peer.connected || byId.has(peer.id)) return;
+      byId.set(peer.id, peer);
+      const offs: Array<() => void> = [
+        peer.on('transactions', (msg, hashes) => void fetcher.enqueue(peer.id, msg.transactions, hashes)),
+        peer.on('newPooledTransactionHashes', (msg) =>
+          fetcher.notify(peer.id, msg.form === 'eth68' ? { hashes: msg.hashes, types: msg.types, sizes: msg.sizes } : { hashes: msg.hashes }),
+        ),
+      ];
+      offs.push(
+        peer.once('disconnect', () => {
+          for (const off of offs.splice(0)) off();
+          if (byId.get(peer.id) === peer) byId.delete(peer.id);
+          fetcher.drop(peer.id);
+          sync.removePeer(peer.id);
+        }),
+      );
+      unsubscribers.push(() => {
+        for (const off of offs.splice(0)) off();
+      });
+      sync.addPeer(peer, pool.pendingEntries());
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const off of unsubscribers.splice(0)) off();
+      broadcaster.stop();
+      sync.stop();
+      fetcher.stop();
+      byId.clear();
+      log('tx propagation stopped');
+    },
+  };
+}

@@ -122,11 +122,22 @@ export interface PooledTx {
   networkSize: number;
 }
 
-export type AddedTx = PooledTx & { local: boolean; origin?: string };
+export type AddedTx = PooledTx & {
+  local: boolean;
+  origin?: string;
+  /** In pending (executable now) rather than queued behind a nonce gap. */
+  executable: boolean;
+};
 
 export interface TxPoolEvents extends EventMap {
   /** A tx entered the pool (pending or queued); once per tx, never for a rejected one. */
   added: [entry: AddedTx];
+  /**
+   * Queued txs became executable (a gap was filled, or the account nonce
+   * caught up). geth announces txs when they become executable; a listener
+   * that skips non-executable 'added' txs gets them here.
+   */
+  promoted: [entries: PooledTx[]];
 }
 
 export interface AddOptions {
@@ -237,6 +248,8 @@ export class TxPool {
   private lock: Promise<void> = Promise.resolve();
   /** Why txs left the pool during the add in progress (to tell its caller if it was its own tx). */
   private removals: Map<string, Removal> | undefined;
+  /** Txs moved from queued to pending since the last 'promoted' event. */
+  private promotedSinceEmit: Entry[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: () => void;
   private closed = false;
@@ -397,7 +410,13 @@ export class TxPool {
   /** The stateless part (geth's ValidateTxBasics), outside the queue: known check, validation, sender recovery. */
   private prepare(tx: Transaction, local: boolean): Prepared {
     if (this.closed) throw new TxPoolError('closed', 'txpool closed');
-    const hash = transactionHash(tx);
+    let hash: Hash32;
+    try {
+      hash = transactionHash(tx);
+    } catch (err) {
+      // Only a tx built in-process can fail to encode (a decoded one always re-encodes).
+      throw new TxPoolError('malformed', `invalid transaction: ${(err as Error).message}`);
+    }
     const key = bytesToHex(hash);
     if (this.all.has(key)) throw new TxPoolError('alreadyKnown', 'already known');
     try {
@@ -427,12 +446,14 @@ export class TxPool {
     } catch (err) {
       this.removals = undefined;
       this.forgetIfEmpty(account);
+      this.emitPromoted();
       if (err instanceof TxPoolError && isDoNotRefetch(err.reason, p.tx)) this.rejected.add(p.key);
       throw err;
     }
     this.removals = undefined;
     if (this.all.get(p.key) !== entry) {
       // The limits evicted the tx that was just placed.
+      this.emitPromoted();
       const why = removals.get(p.key) ?? { reason: 'poolFull', message: 'txpool is full' };
       throw new TxPoolError(why.reason, why.message);
     }
@@ -445,7 +466,9 @@ export class TxPool {
       }
     }
     this.rejected.delete(p.key);
-    this.events.emit('added', { ...publicView(entry), local, ...(entry.origin !== undefined ? { origin: entry.origin } : {}) });
+    const executable = this.isPendingEntry(entry);
+    this.events.emit('added', { ...publicView(entry), local, executable, ...(entry.origin !== undefined ? { origin: entry.origin } : {}) });
+    this.emitPromoted(entry);
     return p.hash;
   }
 
@@ -579,6 +602,7 @@ export class TxPool {
       if (e === undefined) break;
       account.queued.delete(n);
       account.pending.set(n, e);
+      this.promotedSinceEmit.push(e);
       moved = true;
     }
     if (moved) account.beat = this.now();
@@ -736,6 +760,7 @@ export class TxPool {
     });
     this.enforceGlobalLimits();
     this.priced.setBaseFee(this.baseFee);
+    this.emitPromoted();
     for (const tx of lost) {
       try {
         await this.insertLocked(this.prepare(tx, false), { local: false, origin: undefined, journal: false });
@@ -809,6 +834,15 @@ export class TxPool {
 
   // -------------------------------------------------------------------------
   // Helpers
+
+  /** Emits 'promoted' for txs promoted since the last time that are still pending (`except`: the tx just added, which had 'added'). */
+  private emitPromoted(except?: Entry): void {
+    const moved = this.promotedSinceEmit;
+    if (moved.length === 0) return;
+    this.promotedSinceEmit = [];
+    const live = [...new Set(moved)].filter((e) => e !== except && this.isPendingEntry(e));
+    if (live.length > 0) this.events.emit('promoted', live.map(publicView));
+  }
 
   private pendingRuns(): Entry[][] {
     const runs = [...this.accounts.values()].map((a) => a.pendingRun()).filter((run) => run.length > 0);

@@ -162,6 +162,12 @@ export function poolRules(config: ChainConfig, head: HeadContext): ForkRules {
 /** Checks that need no state, in geth's order; returns the sender and sizes. */
 export function validateStateless(tx: Transaction, config: ChainConfig, head: HeadContext, options: ValidationOptions): CheckedTx {
   const rules = poolRules(config, head);
+  if (tx.type === 3) {
+    // geth checks the blob count before anything else costs time.
+    const permitted = rules.osaka ? MAX_BLOBS_PER_TX_OSAKA : Number(rules.blob?.max ?? 6n);
+    const count = tx.blobVersionedHashes.length;
+    if (count > permitted) throw new TxPoolError('blobLimit', `too many blobs in transaction: have ${count}, permitted ${permitted}`);
+  }
   const networkSize = encodeTransaction(tx).length;
   const maxSize = tx.type === 3 ? MAX_BLOB_TX_SIZE : MAX_TX_SIZE;
   if (networkSize > maxSize) throw new TxPoolError('oversized', `oversized data: transaction size ${networkSize}, limit ${maxSize}`);
@@ -223,8 +229,6 @@ function validateBlobTx(tx: BlobTx, rules: ForkRules, verifier: BlobProofVerifie
   }
   const hashes = tx.blobVersionedHashes;
   if (hashes.length === 0) throw new TxPoolError('blobSidecar', 'blobless blob transaction');
-  const permitted = rules.osaka ? MAX_BLOBS_PER_TX_OSAKA : Number(rules.blob?.max ?? 6n);
-  if (hashes.length > permitted) throw new TxPoolError('blobLimit', `too many blobs in transaction: have ${hashes.length}, permitted ${permitted}`);
   if (sidecar.blobs.length !== hashes.length) {
     throw new TxPoolError('blobSidecar', `invalid number of ${sidecar.blobs.length} blobs compared to ${hashes.length} blob hashes`);
   }

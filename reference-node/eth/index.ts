@@ -31,3 +31,35 @@ export {
   type BlockFetcherOptions,
   type FetcherChain,
 } from './block-fetcher.js';
+export {
+  createTxPropagation,
+  type PoolAddedEntry,
+  type TxPropagation,
+  type TxPropagationOptions,
+  type TxPropagationPool,
+} from './tx-propagation.js';
+export {
+  chooseDirectPeers,
+  isDirectBroadcastable,
+  TX_MAX_BROADCAST_SIZE,
+  TxBroadcaster,
+  type NewPoolTx,
+  type TxBroadcasterOptions,
+  type TxBroadcastPeer,
+  type TxBroadcastResult,
+} from './tx-broadcast.js';
+export { TxSync, type TxSyncEntry, type TxSyncOptions, type TxSyncPeer } from './tx-sync.js';
+export {
+  ANNOUNCED_SIZE_SLACK,
+  MAX_TX_ANNOUNCES,
+  MAX_TX_RETRIEVAL_SIZE,
+  MAX_TX_RETRIEVALS,
+  TX_ARRIVE_TIMEOUT_MS,
+  TX_FETCH_TIMEOUT_MS,
+  TxFetcher,
+  type TxAnnounceBatch,
+  type TxFetcherOptions,
+} from './tx-fetcher.js';
+export { checkInboundTransactions, MAX_TRANSACTIONS_PER_MESSAGE } from './tx-inbound.js';
+export { announcedSize, MAX_ANNOUNCE_PACK, MAX_TX_PACKET_SIZE, type TxAnnouncement } from './tx-packs.js';
+export { systemTimers, type TxTimers } from './tx-timers.js';

@@ -32,7 +32,7 @@ export class TxJournal {
   read(): JournalContents {
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(this.path);
+      bytes = new Uint8Array(readFileSync(this.path)); // plain Uint8Array fields, not Buffers
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { txs: [] };
       throw err;

@@ -37,6 +37,8 @@ export interface ChainSetup {
   /** Extra forks at genesis beyond Shanghai. */
   forks?: Array<'cancun' | 'prague'>;
   alloc: Array<[Uint8Array, AllocEntry]>;
+  /** On disk (a restart reopens the same directory); in memory when absent. */
+  dir?: string;
 }
 
 export async function openChain(setup: ChainSetup): Promise<Chain> {
@@ -52,7 +54,7 @@ export async function openChain(setup: ChainSetup): Promise<Chain> {
     gasLimit: `0x${BLOCK_GAS_LIMIT.toString(16)}`,
     alloc,
   });
-  return Chain.open({ genesis });
+  return Chain.open({ genesis, ...(setup.dir !== undefined ? { dir: setup.dir } : {}) });
 }
 
 /** A movable clock starting at an arbitrary epoch. */

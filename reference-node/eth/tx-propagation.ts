@@ -1,6 +1,8 @@
 /**
  * Transaction exchange for the eth service, wired as geth's handler does it:
- * pool additions go to TxBroadcaster (txBroadcastLoop), a new peer gets the
+ * txs that become executable in the pool (added to pending, or promoted out
+ * of the queue when a nonce gap fills) go to TxBroadcaster, as geth's
+ * txBroadcastLoop hears of promoted txs only; a new peer gets the
  * pending pool through TxSync (syncTransactions / txsyncLoop), its
  * announcements feed the TxFetcher, and its Transactions go through the
  * fetcher to the pool (geth's txFetcher.Enqueue), which checks them against
@@ -28,7 +30,29 @@ export interface PoolAddedEntry {
   local?: boolean;
   /** The id of the peer it came from, for remote txs. */
   origin?: string | undefined;
+  /** False while it waits behind a nonce gap: it is broadcast when promoted. Absent: executable. */
+  executable?: boolean;
 }
+
+/** A pool tx with its sizes, as pendingEntries and 'promoted' list them. */
+export interface PoolTxEntry {
+  tx: Transaction;
+  hash: Hash32;
+  sender: Address;
+  type: number;
+  /** Consensus encoding length. */
+  size: number;
+  /** Length with the blob sidecar (geth's tx.Size()); when absent, `size` is used. */
+  networkSize?: number;
+}
+
+/** The pool events tx exchange listens to. */
+export type TxPoolEventsView = {
+  /** A tx entered the pool. */
+  added: [entry: PoolAddedEntry];
+  /** Queued txs became executable. */
+  promoted: [entries: PoolTxEntry[]];
+};
 
 /** What transaction exchange needs of the pool (TxPool satisfies it). */
 export interface TxPropagationPool {
@@ -37,8 +61,8 @@ export interface TxPropagationPool {
   has(hash: Uint8Array): boolean;
   get(hash: Uint8Array): Transaction | undefined;
   /** Executable txs, with their encoded size and type. */
-  pendingEntries(): ReadonlyArray<{ tx: Transaction; hash: Hash32; sender: Address; size: number; type: number }>;
-  on(event: 'added', listener: (entry: PoolAddedEntry) => void): () => void;
+  pendingEntries(): ReadonlyArray<PoolTxEntry>;
+  on<K extends keyof TxPoolEventsView>(event: K, listener: (...args: TxPoolEventsView[K]) => void): () => void;
   /** Turned away lately (underpriced and such): not worth fetching again. */
   recentlyRejected(hash: Uint8Array): boolean;
 }
@@ -105,7 +129,14 @@ export function createTxPropagation(options: TxPropagationOptions): TxPropagatio
     ...(options.fetchTimeoutMs !== undefined ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
   });
 
-  unsubscribers.push(pool.on('added', (entry) => broadcaster.enqueue({ tx: entry.tx, hash: entry.hash, sender: entry.sender, origin: entry.origin })));
+  unsubscribers.push(
+    pool.on('added', (entry) => {
+      if (entry.executable !== false) broadcaster.enqueue({ tx: entry.tx, hash: entry.hash, sender: entry.sender, origin: entry.origin });
+    }),
+    pool.on('promoted', (entries) => {
+      for (const e of entries) broadcaster.enqueue({ tx: e.tx, hash: e.hash, sender: e.sender });
+    }),
+  );
 
   return {
     broadcaster,
@@ -131,7 +162,10 @@ export function createTxPropagation(options: TxPropagationOptions): TxPropagatio
       unsubscribers.push(() => {
         for (const off of offs.splice(0)) off();
       });
-      sync.addPeer(peer, pool.pendingEntries());
+      sync.addPeer(
+        peer,
+        pool.pendingEntries().map((e) => ({ tx: e.tx, hash: e.hash, type: e.type, size: e.networkSize ?? e.size })),
+      );
     },
     stop() {
       if (stopped) return;

@@ -10,22 +10,28 @@ import { startEthNode, type TestNode } from './test-node.js';
 import { ScriptedEthPeer } from './test-peer.js';
 import { buildStatus } from './status.js';
 import { FakeTxPool } from './tx-test-pool.js';
-import { createTxPropagation, type TxPropagation, type TxPropagationOptions } from './tx-propagation.js';
+import { createTxPropagation, type TxPropagation, type TxPropagationOptions, type TxPropagationPool } from './tx-propagation.js';
 import type { ChainReader } from './chain-reader.js';
 
-export interface TxTestNode {
+export interface TxTestNode<P extends TxPropagationPool = FakeTxPool> {
   node: TestNode;
   chain: ChainReader;
-  pool: FakeTxPool;
+  pool: P;
   propagation: TxPropagation;
   /** Dials a scripted peer at `version` and waits until our node has it as an EthPeer. */
   connect(version: EthVersion): Promise<{ them: ScriptedEthPeer; peer: EthPeer }>;
 }
 
+/** Starts the node; `pool` defaults to a fresh FakeTxPool (the node's chain is geth's ethtest chain either way). */
+export async function startTxNode(cleanups: Array<() => unknown>, options?: Partial<Omit<TxPropagationOptions, 'pool' | 'peers'>>): Promise<TxTestNode>;
+export async function startTxNode<P extends TxPropagationPool>(
+  cleanups: Array<() => unknown>,
+  options: Partial<Omit<TxPropagationOptions, 'pool' | 'peers'>> & { pool: P },
+): Promise<TxTestNode<P>>;
 export async function startTxNode(
   cleanups: Array<() => unknown>,
-  options: Partial<Omit<TxPropagationOptions, 'pool' | 'peers'>> & { pool?: FakeTxPool } = {},
-): Promise<TxTestNode> {
+  options: Partial<Omit<TxPropagationOptions, 'pool' | 'peers'>> & { pool?: TxPropagationPool } = {},
+): Promise<TxTestNode<TxPropagationPool>> {
   const chain = await ethtestChainReader();
   const pool = options.pool ?? new FakeTxPool();
   let node: TestNode | undefined;

@@ -12,7 +12,7 @@ import { blobVersionedHash, BYTES_PER_BLOB, BYTES_PER_COMMITMENT, BYTES_PER_PROO
 import type { Address, BlobTx, DynamicFeeTx, Hash32, Transaction } from '../wire/tx/types.js';
 import type { PrivateKey } from '../wire/keys.js';
 import { announcedSize } from './tx-packs.js';
-import type { PoolAddedEntry, TxPropagationPool } from './tx-propagation.js';
+import type { TxPoolEventsView, TxPropagationPool } from './tx-propagation.js';
 
 interface Held {
   tx: Transaction;
@@ -27,7 +27,7 @@ export class FakeTxPool implements TxPropagationPool {
   readonly rejected = new Set<string>();
   /** Every addRemotes call, in order. */
   readonly remoteCalls: Array<{ txs: Transaction[]; origin: string }> = [];
-  private readonly events = new TypedEvents<{ added: [PoolAddedEntry] }>();
+  private readonly events = new TypedEvents<TxPoolEventsView>();
 
   /** Adds as RPC would (no origin) and announces it. */
   addLocal(tx: Transaction): Hash32 {
@@ -60,7 +60,7 @@ export class FakeTxPool implements TxPropagationPool {
     return [...this.held.values()];
   }
 
-  on(event: 'added', listener: (entry: PoolAddedEntry) => void): () => void {
+  on<K extends keyof TxPoolEventsView>(event: K, listener: (...args: TxPoolEventsView[K]) => void): () => void {
     return this.events.on(event, listener);
   }
 

@@ -169,6 +169,7 @@ interface Prepared {
 interface InsertOptions {
   local: boolean;
   origin: string | undefined;
+  /** Append to the journal if the sender is local (false while loading the journal itself). */
   journal: boolean;
 }
 
@@ -182,9 +183,34 @@ interface PoolHead {
   header: BlockHeader;
 }
 
+/** A Map that keeps a pool-wide count of its entries, so the limits need no walk over all accounts. */
+class CountedMap<K, V> extends Map<K, V> {
+  constructor(private readonly counter: { n: number }) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    if (!this.has(key)) this.counter.n++;
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    const had = super.delete(key);
+    if (had) this.counter.n--;
+    return had;
+  }
+  override clear(): void {
+    this.counter.n -= this.size;
+    super.clear();
+  }
+}
+
+interface Counters {
+  pending: { n: number };
+  queued: { n: number };
+}
+
 class Account {
-  readonly pending = new Map<bigint, Entry>();
-  readonly queued = new Map<bigint, Entry>();
+  readonly pending: Map<bigint, Entry>;
+  readonly queued: Map<bigint, Entry>;
   /** Last promotion, or when the queue first got a tx (geth's beats); undefined while the queue is empty. */
   beat: number | undefined;
 
@@ -193,7 +219,11 @@ class Account {
     readonly key: string,
     public nonce: bigint,
     public balance: bigint,
-  ) {}
+    counters: Counters,
+  ) {
+    this.pending = new CountedMap(counters.pending);
+    this.queued = new CountedMap(counters.queued);
+  }
 
   get size(): number {
     return this.pending.size + this.queued.size;
@@ -234,6 +264,7 @@ export class TxPool {
   private readonly events = new TypedEvents<TxPoolEvents>();
   private readonly all = new Map<string, Entry>();
   private allSlots = 0;
+  private readonly counters: Counters = { pending: { n: 0 }, queued: { n: 0 } };
   private readonly accounts = new Map<string, Account>();
   /** Senders that ever submitted a local tx: all their txs count as local (geth's locals set). */
   private readonly localSenders = new Set<string>();
@@ -327,7 +358,7 @@ export class TxPool {
   async addRemotes(txs: readonly Transaction[], origin: string): Promise<Array<Hash32 | TxPoolError>> {
     return Promise.all(
       txs.map((tx) =>
-        this.addOne(tx, { local: false, origin, journal: false }).catch((err: unknown) => {
+        this.addOne(tx, { local: false, origin, journal: true }).catch((err: unknown) => {
           if (err instanceof TxPoolError) return err;
           throw err;
         }),
@@ -363,15 +394,18 @@ export class TxPool {
     return this.accounts.get(bytesToHex(address))?.nextNonce();
   }
 
+  /** Every sender's txs, pending and queued, each in nonce order (geth's Content, for txpool_content). */
+  content(): Array<{ sender: Address; pending: Transaction[]; queued: Transaction[] }> {
+    return [...this.accounts.values()].map((a) => ({
+      sender: a.address,
+      pending: a.pendingRun().map((e) => e.tx),
+      queued: a.queuedSorted().map((e) => e.tx),
+    }));
+  }
+
   /** txpool_status: how many are pending and how many wait behind a nonce gap. */
   status(): { pending: number; queued: number } {
-    let pending = 0;
-    let queued = 0;
-    for (const a of this.accounts.values()) {
-      pending += a.pending.size;
-      queued += a.queued.size;
-    }
-    return { pending, queued };
+    return { pending: this.counters.pending.n, queued: this.counters.queued.n };
   }
 
   /** Settles once every change asked for so far (adds, head changes) is done. */
@@ -586,7 +620,7 @@ export class TxPool {
     const known = this.accounts.get(key);
     if (known !== undefined) return known;
     const state = await this.chain.accountAt(address, this.head.hash);
-    const account = this.accounts.get(key) ?? new Account(address, key, state?.nonce ?? 0n, state?.balance ?? 0n);
+    const account = this.accounts.get(key) ?? new Account(address, key, state?.nonce ?? 0n, state?.balance ?? 0n, this.counters);
     this.accounts.set(key, account);
     return account;
   }
@@ -631,8 +665,7 @@ export class TxPool {
    * nonces, the biggest first and then evenly, never below accountSlots.
    */
   private truncatePending(): void {
-    let pending = 0;
-    for (const a of this.accounts.values()) pending += a.pending.size;
+    let pending = this.counters.pending.n;
     if (pending <= this.config.globalSlots) return;
     const spammers = [...this.accounts.values()]
       .filter((a) => !this.localSenders.has(a.key) && a.pending.size > this.config.accountSlots)
@@ -666,9 +699,7 @@ export class TxPool {
 
   /** geth's truncateQueue: over globalQueue queued txs, remote accounts lose queued txs, least recently active first. */
   private truncateQueue(): void {
-    let queued = 0;
-    for (const a of this.accounts.values()) queued += a.queued.size;
-    let drop = queued - this.config.globalQueue;
+    let drop = this.counters.queued.n - this.config.globalQueue;
     if (drop <= 0) return;
     const oldestFirst = [...this.accounts.values()]
       .filter((a) => !this.localSenders.has(a.key) && a.queued.size > 0)
@@ -763,7 +794,7 @@ export class TxPool {
     this.emitPromoted();
     for (const tx of lost) {
       try {
-        await this.insertLocked(this.prepare(tx, false), { local: false, origin: undefined, journal: false });
+        await this.insertLocked(this.prepare(tx, false), { local: false, origin: undefined, journal: true });
       } catch (err) {
         swallowRejection(err);
       }

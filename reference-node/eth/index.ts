@@ -34,6 +34,8 @@ export {
 export {
   createTxPropagation,
   type PoolAddedEntry,
+  type PoolTxEntry,
+  type TxPoolEventsView,
   type TxPropagation,
   type TxPropagationOptions,
   type TxPropagationPool,

@@ -297,6 +297,22 @@ describe('TxPool from peers', () => {
     expect(added[2]!.origin).toBeUndefined();
   });
 
+  it('lets the event loop run while it works through a big batch', async () => {
+    const senders = Array.from({ length: 4 }, (_, i) => key(30 + i));
+    const { pool } = await openPool({ alloc: senders.map((k) => [k, { balance: ETHER }]) }, {}, cleanups);
+    const txs = senders.flatMap((k) => Array.from({ length: 50 }, (_, n) => transfer(k, BigInt(n))));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    const results = await pool.addRemotes(txs, 'ab12');
+    const took = performance.now() - started;
+    clearInterval(timer);
+    expect(results.filter((r) => r instanceof TxPoolError)).toEqual([]);
+    expect(pool.status()).toEqual({ pending: 200, queued: 0 });
+    // 200 recoveries take well over the 10 ms after which addRemotes yields; a batch done in one go would let no tick in.
+    if (took > 50) expect(ticks).toBeGreaterThan(0);
+  });
+
   it('remembers hashes refused as underpriced (or invalid for good) for 5 minutes, not those that may become valid', async () => {
     const { pool, clock } = await openPool({ alloc: alloc() }, { priceLimit: 2n * GWEI }, cleanups);
     await pool.add(transfer(rich, 0n, { maxPriorityFeePerGas: 3n * GWEI }), { local: false });

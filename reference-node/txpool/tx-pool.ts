@@ -96,6 +96,8 @@ export const TX_SLOT_SIZE = 32 * 1024;
 export const EVICTION_INTERVAL_MS = 60_000;
 /** geth skips reinjecting txs of reorgs deeper than this. */
 export const MAX_REORG_DEPTH = 64n;
+/** addRemotes lets the event loop run after this much work. */
+const YIELD_AFTER_MS = 10;
 /** geth batches journal loading; the batch only bounds memory here. */
 const JOURNAL_LOAD_BATCH = 1024;
 
@@ -354,16 +356,27 @@ export class TxPool {
     return this.addOne(tx, { local: options.local ?? true, origin: options.origin, journal: true });
   }
 
-  /** Adds txs that came from a peer: one result per tx, in order; a bad tx gives its TxPoolError, never a throw. */
+  /**
+   * Adds txs that came from a peer: one result per tx, in order; a bad tx
+   * gives its TxPoolError, never a throw. The event loop gets a turn every
+   * 10 ms, so a 5000-tx message does not stall the node's connections.
+   */
   async addRemotes(txs: readonly Transaction[], origin: string): Promise<Array<Hash32 | TxPoolError>> {
-    return Promise.all(
-      txs.map((tx) =>
-        this.addOne(tx, { local: false, origin, journal: true }).catch((err: unknown) => {
+    const results: Array<Hash32 | TxPoolError> = [];
+    let since = performance.now();
+    for (const tx of txs) {
+      if (performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+      results.push(
+        await this.addOne(tx, { local: false, origin, journal: true }).catch((err: unknown) => {
           if (err instanceof TxPoolError) return err;
           throw err;
         }),
-      ),
-    );
+      );
+    }
+    return results;
   }
 
   get(hash: Uint8Array): Transaction | undefined {

@@ -12,8 +12,9 @@ import { bytesToHex, equalBytes } from '../wire/bytes.js';
 import { DecodeError } from '../wire/errors.js';
 import { encodeCanonicalTransaction, encodeTransaction } from '../wire/tx/codec.js';
 import { blobVersionedHash, CELLS_PER_EXT_BLOB } from '../wire/tx/sidecar.js';
-import { recoverSender, transactionChainId } from '../wire/tx/signer.js';
+import { transactionChainId } from '../wire/tx/signer.js';
 import type { Address, BlobSidecar, BlobTx, Transaction } from '../wire/tx/types.js';
+import { recoverSenderCached } from './senders.js';
 
 export type TxRejection =
   | 'alreadyKnown'
@@ -209,7 +210,7 @@ function checkedSender(tx: Transaction, chainId: bigint): Address {
     throw new TxPoolError('wrongChainId', `invalid sender: invalid chain id for signer: have ${txChainId} want ${chainId}`);
   }
   try {
-    return recoverSender(tx);
+    return recoverSenderCached(tx);
   } catch (err) {
     if (err instanceof DecodeError) throw new TxPoolError('invalidSender', 'invalid sender: invalid transaction v, r, s values');
     throw err;

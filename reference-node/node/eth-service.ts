@@ -18,6 +18,7 @@ import type { Genesis } from '../chain/genesis.js';
 import { BlockFetcher } from '../eth/block-fetcher.js';
 import { BlockPropagation } from '../eth/block-propagation.js';
 import { createEthProtocols, type EthProtocols } from '../eth/protocols.js';
+import { createTxPropagation, type TxPropagation } from '../eth/tx-propagation.js';
 import { BeaconSync } from '../sync/beacon-sync.js';
 import { LegacySync } from '../sync/legacy-sync.js';
 import { CliqueMiner } from '../miner/clique-miner.js';
@@ -64,6 +65,8 @@ export class EthService implements Service<Protocol> {
   /** Post-merge networks only: syncs to the head the Engine API names. */
   readonly beaconSync: BeaconSync | undefined;
   private readonly fetcher: BlockFetcher | undefined;
+  /** Tx broadcast, the tx fetcher and the initial tx sync (geth's handler tx loops). */
+  readonly txPropagation: TxPropagation;
   readonly miner: CliqueMiner | DevMiner | undefined;
   private api: EthApi | undefined;
   private readonly unsubscribers: Array<() => void> = [];
@@ -88,6 +91,7 @@ export class EthService implements Service<Protocol> {
     const postMerge = () => isPostMergeChain(chain);
     const peers = () => this.protocolsValue.peers();
     this.propagation = new BlockPropagation({ peers, isPostMerge: postMerge });
+    this.txPropagation = createTxPropagation({ pool: txPool, peers, log });
     if (!isPostMergeChain(chain)) {
       this.legacySync = new LegacySync({ chain, peers, log, ...(options.syncIntervalMs !== undefined ? { intervalMs: options.syncIntervalMs } : {}) });
       this.fetcher = new BlockFetcher({ chain, engine, propagation: this.propagation, isPostMerge: postMerge, log });
@@ -121,7 +125,8 @@ export class EthService implements Service<Protocol> {
     try {
       if (options.importRlp !== undefined) await importWithProgress(chain, options.importRlp, log);
       const versions = options.versions ?? (isPostMergeChain(chain) ? MODERN_ETH_VERSIONS : LEGACY_ETH_VERSIONS);
-      const txPool = new TxPool(chain);
+      // geth's journal: local txs survive a restart when there is a datadir.
+      const txPool = await TxPool.open(chain, { log, ...(options.datadir !== undefined ? { journalPath: join(options.datadir, 'transactions.rlp') } : {}) });
       try {
         return new EthService(chain, engine, txPool, versions, log, options);
       } catch (err) {
@@ -172,6 +177,7 @@ export class EthService implements Service<Protocol> {
     await this.legacySync?.stop();
     await this.beaconSync?.stop();
     this.api?.close();
+    this.txPropagation.stop();
     this.txPool.close();
     for (const peer of this.peers()) peer.disconnect();
     await this.chain.close();
@@ -180,6 +186,7 @@ export class EthService implements Service<Protocol> {
   private onPeer(peer: EthPeer): void {
     this.log(`eth/${peer.version} peer ${peer.id.slice(0, 16)} joined`);
     this.fetcher?.addPeer(peer);
+    this.txPropagation.addPeer(peer);
     // A forkchoice target no peer had may be found on the newcomer.
     this.beaconSync?.addPeer(peer);
     const sync = this.legacySync;

@@ -21,6 +21,14 @@
  *   blocks that left the canonical chain (a reorg up to 64 deep) go back in;
  * - local txs are journalled (journal.ts) and restored by load().
  *
+ * Events: 'added' once for every tx that enters (pending or queued, with an
+ * `executable` flag), never for a rejected one; 'promoted' when queued txs
+ * become executable later (geth announces txs when they become executable).
+ * A tx that a limit evicts in the same step it was added is reported to its
+ * caller as rejected (geth would accept it and drop it in the next reorg).
+ * Hashes refused as underpriced (and other faults re-fetching cannot fix)
+ * are remembered for 5 minutes for the tx fetcher (recentlyRejected).
+ *
  * Every change runs in one serial queue, so each add sees a consistent pool
  * while reads (get, pending, status) stay synchronous.
  *
@@ -96,10 +104,8 @@ export const TX_SLOT_SIZE = 32 * 1024;
 export const EVICTION_INTERVAL_MS = 60_000;
 /** geth skips reinjecting txs of reorgs deeper than this. */
 export const MAX_REORG_DEPTH = 64n;
-/** addRemotes lets the event loop run after this much work. */
+/** addRemotes and load let the event loop run after this much work. */
 const YIELD_AFTER_MS = 10;
-/** geth batches journal loading; the batch only bounds memory here. */
-const JOURNAL_LOAD_BATCH = 1024;
 
 export interface TxPoolOptions extends Partial<TxPoolConfig> {
   /** Where local txs are journalled (<datadir>/transactions.rlp); none: no journal. */
@@ -284,6 +290,7 @@ export class TxPool {
   /** Txs moved from queued to pending since the last 'promoted' event. */
   private promotedSinceEmit: Entry[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  private rejournalTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
   private closed = false;
 
@@ -331,17 +338,13 @@ export class TxPool {
     if (journal === undefined) return { loaded: 0, dropped: 0 };
     const { txs, error } = journal.read();
     if (error !== undefined) this.log(`txpool: journal ${journal.path} is damaged after ${txs.length} txs: ${error}`);
-    let loaded = 0;
-    for (let i = 0; i < txs.length; i += JOURNAL_LOAD_BATCH) {
-      const batch = txs.slice(i, i + JOURNAL_LOAD_BATCH);
-      const results = await Promise.all(batch.map((tx) => this.addOne(tx, { local: true, origin: undefined, journal: false }).then(() => true, swallowRejection)));
-      loaded += results.filter(Boolean).length;
-    }
+    const results = await this.addMany(txs, { local: true, origin: undefined, journal: false });
+    const loaded = results.filter((r) => !(r instanceof TxPoolError)).length;
     await this.rotateJournal();
-    if (this.timers.length === 1) {
-      const rejournal = setInterval(() => void this.rotateJournal(), this.config.rejournalMs);
-      rejournal.unref();
-      this.timers.push(rejournal);
+    if (this.rejournalTimer === undefined && !this.closed) {
+      this.rejournalTimer = setInterval(() => void this.rotateJournal(), this.config.rejournalMs);
+      this.rejournalTimer.unref();
+      this.timers.push(this.rejournalTimer);
     }
     this.log(`txpool: loaded ${loaded} of ${txs.length} journalled txs`);
     return { loaded, dropped: txs.length - loaded };
@@ -361,22 +364,8 @@ export class TxPool {
    * gives its TxPoolError, never a throw. The event loop gets a turn every
    * 10 ms, so a 5000-tx message does not stall the node's connections.
    */
-  async addRemotes(txs: readonly Transaction[], origin: string): Promise<Array<Hash32 | TxPoolError>> {
-    const results: Array<Hash32 | TxPoolError> = [];
-    let since = performance.now();
-    for (const tx of txs) {
-      if (performance.now() - since > YIELD_AFTER_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        since = performance.now();
-      }
-      results.push(
-        await this.addOne(tx, { local: false, origin, journal: true }).catch((err: unknown) => {
-          if (err instanceof TxPoolError) return err;
-          throw err;
-        }),
-      );
-    }
-    return results;
+  addRemotes(txs: readonly Transaction[], origin: string): Promise<Array<Hash32 | TxPoolError>> {
+    return this.addMany(txs, { local: false, origin, journal: true });
   }
 
   get(hash: Uint8Array): Transaction | undefined {
@@ -443,6 +432,25 @@ export class TxPool {
 
   // -------------------------------------------------------------------------
   // Adding
+
+  /** One add after the other, with a turn for the event loop every YIELD_AFTER_MS. */
+  private async addMany(txs: readonly Transaction[], options: InsertOptions): Promise<Array<Hash32 | TxPoolError>> {
+    const results: Array<Hash32 | TxPoolError> = [];
+    let since = performance.now();
+    for (const tx of txs) {
+      if (performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+      results.push(
+        await this.addOne(tx, options).catch((err: unknown) => {
+          if (err instanceof TxPoolError) return err;
+          throw err;
+        }),
+      );
+    }
+    return results;
+  }
 
   private addOne(tx: Transaction, options: InsertOptions): Promise<Hash32> {
     let prepared: Prepared;
@@ -562,7 +570,7 @@ export class TxPool {
 
     // Discarding may have removed or demoted txs of this account: look again.
     const replaced = account.pending.get(tx.nonce) ?? account.queued.get(tx.nonce);
-    if (replaced !== undefined) this.forget(replaced, { reason: 'replacementUnderpriced', message: 'replaced' });
+    if (replaced !== undefined) this.forget(replaced, { reason: 'alreadyKnown', message: 'replaced by a better-paying tx' });
     this.all.set(entry.key, entry);
     this.allSlots += entry.slots;
     if (!this.localSenders.has(account.key)) {

@@ -103,11 +103,14 @@ export class EthService implements Service<Protocol> {
       const sent = this.propagation.publishMinedBlock(block, td);
       log(`sealed block ${block.header.number}: NewBlock to ${sent.full} peers, hashes to ${sent.announced}`);
     };
+    // Blob txs stay out of our blocks: a block carries no sidecars, and without a KZG library the
+    // node cannot check the proofs (the 0x0a precompile is stubbed too), so it does not mine them.
+    const txSource = { pending: () => txPool.pending().filter((tx) => tx.type !== 3) };
     if (options.mine !== undefined) {
       if (!(engine instanceof CliqueEngine)) throw new MinerError('wrong-consensus', '--mine needs a Clique chain (config.clique in the genesis)');
-      this.miner = new CliqueMiner({ chain, engine, signerKey: options.mine.signerKey, txSource: txPool, onSealed, log });
+      this.miner = new CliqueMiner({ chain, engine, signerKey: options.mine.signerKey, txSource, onSealed, log });
     } else if (options.devPeriod !== undefined) {
-      this.miner = new DevMiner({ chain, txSource: txPool, period: options.devPeriod, log });
+      this.miner = new DevMiner({ chain, txSource, period: options.devPeriod, log });
     }
   }
 

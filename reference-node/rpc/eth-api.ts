@@ -8,7 +8,7 @@ import { blobBaseFee } from '../chain/eip4844.js';
 import { forkRules } from '../chain/config.js';
 import type { Chain } from '../chain/chain.js';
 import { headerHash, type Block } from '../wire/block.js';
-import { equalBytes, hexToBytes } from '../wire/bytes.js';
+import { hexToBytes } from '../wire/bytes.js';
 import { DecodeError } from '../wire/errors.js';
 import { decodeTransaction } from '../wire/tx/codec.js';
 import { recoverSender } from '../wire/tx/signer.js';
@@ -111,8 +111,7 @@ export function createEthApi({ chain, txPool, sync }: EthApiOptions): EthApi {
     eth_getTransactionCount: async (params) => {
       if (params[1] === 'pending') {
         const address = addressParam(params, 0);
-        const base = (await chain.accountAt(address))?.nonce ?? 0n;
-        return toQuantity(base + BigInt(txPool.pending().filter((tx) => equalBytes(recoverSender(tx), address)).length));
+        return toQuantity(txPool.pendingNonce(address) ?? (await chain.accountAt(address))?.nonce ?? 0n);
       }
       const account = await accountParam(chain, params);
       return account ? toQuantity(account.nonce) : null;

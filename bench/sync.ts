@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     const source = startOurNode(['--datadir', join(scratch, 'source'), '--genesis', fixture.genesis, '--import', fixture.chain, '--http.port', '0']);
     cleanups.push(() => source.child.kill('SIGKILL'));
     const [, enode] = await source.line(/enode: (enode:\/\/\S+)/, 600_000);
+    const sourceRpc = Number((await source.line(/http: http:\/\/127\.0\.0\.1:(\d+)/, 10_000))[1]);
     const importSeconds = (performance.now() - t0) / 1000;
     console.log(`source: our node imported the fixture in ${importSeconds.toFixed(1)} s (${(blocks / importSeconds).toFixed(1)} blocks/s)`);
 
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
     const { startEthereumjsClient } = await import('../test-support/ethereumjs-client-process.js');
     const client = await startEthereumjsClient({ genesisJson, noDelay: true });
     cleanups.push(() => client.stop());
-    await client.addPeer(enode!);
+    // Our source dials the client: its admin_addPeer wants a discv4 endpoint proof first, and the source runs without discovery.
+    await rpc(sourceRpc, 'admin_addPeer', [client.enode]);
     const theirSeconds = await reached(() => client.rpcPort, blocks, headHash, t2, 1_800_000);
     console.log(`ethereumjs: ${theirSeconds.toFixed(1)} s, ${(blocks / theirSeconds).toFixed(1)} blocks/s`);
     console.log(`ratio (ethereumjs time / ours): ${(theirSeconds / ourSeconds).toFixed(2)}x`);

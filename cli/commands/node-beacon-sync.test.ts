@@ -11,18 +11,15 @@ import { join } from 'node:path';
 import { cachedFixture } from '../../test-support/fixture-cache.js';
 import { signJwt } from '../../reference-node/rpc/jwt.js';
 import { bytesToHex } from '../../reference-node/wire/bytes.js';
-import { startNodeFromArgs, type RunningNode } from './node.js';
+import type { RunningNode } from './node.js';
+import { startTestNode, until } from '../../test-support/running-node.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function start(args: string[]): Promise<RunningNode> {
-  const node = await startNodeFromArgs(['--port', '0', '--nodiscover', ...args]);
-  cleanups.push(() => node.stop());
-  return node;
-}
+const start = (args: string[]): Promise<RunningNode> => startTestNode(args, cleanups);
 
 async function post(port: number, body: unknown, secret?: Uint8Array): Promise<{ status: number; json: { result?: unknown; error?: unknown } }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -31,15 +28,6 @@ async function post(port: number, body: unknown, secret?: Uint8Array): Promise<{
   return { status: res.status, json: res.status === 200 ? ((await res.json()) as { result?: unknown }) : {} };
 }
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('post-merge sync over the Engine API', () => {
   it('B syncs to A\'s head after forkchoiceUpdatedV3 names it; a request without a JWT is refused', async () => {

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { cachedFixture, fixtureAccounts, type FixturePaths } from '../../test-support/fixture-cache.js';
 import { startEthereumjsClient, type EthereumjsClient } from '../../test-support/ethereumjs-client-process.js';
 import { bytesToHex, hexToBytes } from '../../reference-node/wire/bytes.js';
-import { startNodeFromArgs, type RunningNode } from './node.js';
+import type { RunningNode } from './node.js';
+import { startTestNode, until } from '../../test-support/running-node.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -36,11 +37,7 @@ beforeAll(async () => {
   return () => rm(dir, { recursive: true, force: true });
 }, 120_000);
 
-async function ours(args: string[]): Promise<RunningNode> {
-  const node = await startNodeFromArgs(['--port', '0', '--nodiscover', '--genesis', fixture.genesis, ...args]);
-  cleanups.push(() => node.stop());
-  return node;
-}
+const ours = (args: string[]): Promise<RunningNode> => startTestNode(['--genesis', fixture.genesis, ...args], cleanups);
 
 async function theirs(options: Partial<Parameters<typeof startEthereumjsClient>[0]> = {}): Promise<EthereumjsClient> {
   const client = await startEthereumjsClient({ genesisJson, noDelay: true, ...options });
@@ -53,15 +50,6 @@ async function theirHash(client: EthereumjsClient, n: bigint): Promise<string | 
   return block?.hash;
 }
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined, logs: () => string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; ethereumjs log tail:\n${logs().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('interop with @ethereumjs/client (Clique London, period 1)', () => {
   it('the ethereumjs client mines; our node syncs to its head', async () => {

@@ -18,7 +18,8 @@ import { bytesToHex, equalBytes, hexToBytes } from '../../reference-node/wire/by
 import type { EthMessage } from '../../reference-node/wire/eth/types.js';
 import { encodeTransaction } from '../../reference-node/wire/tx/codec.js';
 import { signTransaction } from '../../reference-node/wire/tx/signer.js';
-import { startNodeFromArgs, type RunningNode } from './node.js';
+import type { RunningNode } from './node.js';
+import { nodeRpc, startTestNode, until } from '../../test-support/running-node.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -40,32 +41,9 @@ beforeAll(async () => {
   return () => rm(dir, { recursive: true, force: true });
 }, 120_000);
 
-async function start(args: string[]): Promise<RunningNode> {
-  const node = await startNodeFromArgs(['--port', '0', '--nodiscover', '--genesis', fixture.genesis, ...args]);
-  cleanups.push(() => node.stop());
-  return node;
-}
+const start = (args: string[]): Promise<RunningNode> => startTestNode(['--genesis', fixture.genesis, ...args], cleanups);
 
-async function rpc(node: RunningNode, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(`http://127.0.0.1:${node.node.httpPort}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const json = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (json.error) throw new Error(`${method}: ${json.error.message}`);
-  return json.result;
-}
 
-async function until<T>(what: string, ms: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const headOf = (n: RunningNode) => n.eth!.chain.head();
 
@@ -82,17 +60,17 @@ describe('legacy network of reference nodes', () => {
   it('A mines txs sent by RPC; B syncs from scratch to A\'s head; C joins later through B', async () => {
     const a = await start(['--import', fixture.chain, '--mine', '--miner.signer', signerKeyFile, '--http.port', '0']);
     expect(a.eth!.versions).toEqual([66, 67, 68]);
-    const nonce = BigInt((await rpc(a, 'eth_getTransactionCount', [sender.address, 'latest'])) as string);
+    const nonce = BigInt((await nodeRpc(a, 'eth_getTransactionCount', [sender.address, 'latest'])) as string);
     const hashes: string[] = [];
     for (let i = 0n; i < 4n; i++) {
       const tx = signTransaction(
         { type: 2, chainId: 1337n, nonce: nonce + i, maxPriorityFeePerGas: 10n ** 9n, maxFeePerGas: 10n ** 11n, gasLimit: 21_000n, to: new Uint8Array(20).fill(0x77), value: 1000n + i, data: new Uint8Array(0), accessList: [] },
         hexToBytes(sender.key),
       );
-      hashes.push((await rpc(a, 'eth_sendRawTransaction', [`0x${bytesToHex(encodeTransaction(tx))}`])) as string);
+      hashes.push((await nodeRpc(a, 'eth_sendRawTransaction', [`0x${bytesToHex(encodeTransaction(tx))}`])) as string);
     }
     const mined = await until('the txs mined on A', 20_000, async () => {
-      const receipts = await Promise.all(hashes.map((h) => rpc(a, 'eth_getTransactionReceipt', [h])));
+      const receipts = await Promise.all(hashes.map((h) => nodeRpc(a, 'eth_getTransactionReceipt', [h])));
       return receipts.every((r) => r !== null) ? (receipts as Array<{ blockNumber: string; status: string }>) : undefined;
     });
     expect(mined.every((r) => r.status === '0x1')).toBe(true);
@@ -101,7 +79,7 @@ describe('legacy network of reference nodes', () => {
     const b = await start(['--http.port', '0']);
     b.network.server.addPeer(a.network.enode);
     await catchesUp(b, a, 30_000);
-    for (const h of hashes) expect(await rpc(b, 'eth_getTransactionReceipt', [h])).toMatchObject({ status: '0x1', transactionHash: h });
+    for (const h of hashes) expect(await nodeRpc(b, 'eth_getTransactionReceipt', [h])).toMatchObject({ status: '0x1', transactionHash: h });
 
     // A keeps sealing; C starts later and only knows B.
     const seen = headOf(a).number;

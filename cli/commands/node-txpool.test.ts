@@ -21,7 +21,8 @@ import { encodeTransaction } from '../../reference-node/wire/tx/codec.js';
 import { transactionHash } from '../../reference-node/wire/tx/hash.js';
 import { signTransaction } from '../../reference-node/wire/tx/signer.js';
 import type { Transaction } from '../../reference-node/wire/tx/types.js';
-import { startNodeFromArgs, type RunningNode } from './node.js';
+import type { RunningNode } from './node.js';
+import { nodeRpc, startTestNode, until } from '../../test-support/running-node.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -43,35 +44,16 @@ beforeAll(async () => {
   return () => rm(scratch, { recursive: true, force: true });
 }, 120_000);
 
-async function start(args: string[]): Promise<RunningNode> {
-  const node = await startNodeFromArgs(['--port', '0', '--nodiscover', '--genesis', fixture.genesis, '--http.port', '0', ...args]);
-  cleanups.push(() => node.stop());
-  return node;
-}
+const start = (args: string[]): Promise<RunningNode> => startTestNode(['--genesis', fixture.genesis, '--http.port', '0', ...args], cleanups);
 
-async function rpc(node: RunningNode, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(`http://127.0.0.1:${node.node.httpPort}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const json = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (json.error) throw new Error(`${method}: ${json.error.message}`);
-  return json.result;
-}
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function transferFields(nonce: bigint) {
   return { type: 2 as const, chainId: 1337n, nonce, maxPriorityFeePerGas: 10n ** 9n, maxFeePerGas: 10n ** 11n, gasLimit: 100_000n, to: new Uint8Array(20).fill(0x55), value: 1n, data: new Uint8Array(0), accessList: [] };
 }
 
 async function transfer(node: RunningNode, from: FixtureKey): Promise<Transaction> {
-  const nonce = BigInt((await rpc(node, 'eth_getTransactionCount', [from.address, 'pending'])) as string);
+  const nonce = BigInt((await nodeRpc(node, 'eth_getTransactionCount', [from.address, 'pending'])) as string);
   return signTransaction(transferFields(nonce), hexToBytes(from.key));
 }
 
@@ -81,7 +63,7 @@ function ethereumjsTransfer(from: FixtureKey, nonce: bigint) {
   return createTx(transferFields(nonce), { common }).sign(hexToBytes(from.key));
 }
 
-const send = (node: RunningNode, tx: Transaction) => rpc(node, 'eth_sendRawTransaction', [`0x${bytesToHex(encodeTransaction(tx))}`]);
+const send = (node: RunningNode, tx: Transaction) => nodeRpc(node, 'eth_sendRawTransaction', [`0x${bytesToHex(encodeTransaction(tx))}`]);
 
 describe('transactions across reference nodes', () => {
   it('a tx sent by RPC goes whole to 3 of 9 eth/68 peers and as a typed announcement to the other 6', async () => {
@@ -125,12 +107,12 @@ describe('transactions across reference nodes', () => {
     const sent = Date.now();
     await send(a, tx);
     // In C's pool, or already in a block C sealed: either way it reached C.
-    await until('the tx at C', 2_000, async () => ((await rpc(c, 'eth_getTransactionByHash', [hash])) !== null ? true : undefined));
+    await until('the tx at C', 2_000, async () => ((await nodeRpc(c, 'eth_getTransactionByHash', [hash])) !== null ? true : undefined));
     expect(Date.now() - sent).toBeLessThan(2_000);
     for (const node of [a, b, c]) {
       await until('the tx mined and the pool empty', 15_000, async () => {
-        const receipt = await rpc(node, 'eth_getTransactionReceipt', [hash]);
-        const status = (await rpc(node, 'txpool_status')) as { pending: string; queued: string };
+        const receipt = await nodeRpc(node, 'eth_getTransactionReceipt', [hash]);
+        const status = (await nodeRpc(node, 'txpool_status')) as { pending: string; queued: string };
         return receipt !== null && status.pending === '0x0' && status.queued === '0x0' ? true : undefined;
       });
     }
@@ -143,10 +125,10 @@ describe('transactions across reference nodes', () => {
     await send(first, txs[0]!);
     txs.push(await transfer(first, senders[2]!));
     await send(first, txs[1]!);
-    expect(await rpc(first, 'txpool_status')).toEqual({ pending: '0x2', queued: '0x0' });
+    expect(await nodeRpc(first, 'txpool_status')).toEqual({ pending: '0x2', queued: '0x0' });
     await first.stop();
     const second = await start(['--datadir', datadir]);
-    expect(await rpc(second, 'txpool_status')).toEqual({ pending: '0x2', queued: '0x0' });
-    for (const tx of txs) expect(await rpc(second, 'eth_getTransactionByHash', [`0x${bytesToHex(transactionHash(tx))}`])).toMatchObject({ blockHash: null });
+    expect(await nodeRpc(second, 'txpool_status')).toEqual({ pending: '0x2', queued: '0x0' });
+    for (const tx of txs) expect(await nodeRpc(second, 'eth_getTransactionByHash', [`0x${bytesToHex(transactionHash(tx))}`])).toMatchObject({ blockHash: null });
   }, 60_000);
 });

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
     if (skipEthereumjs) return;
     const t2 = performance.now();
-    const { startEthereumjsClient } = await import('../test-support/ethereumjs-client-process.js');
+    const { startEthereumjsClient } = await import('../test-support/ethereumjs-client.js');
     const client = await startEthereumjsClient({ genesisJson, noDelay: true });
     cleanups.push(() => client.stop());
     // Our source dials the client: its admin_addPeer wants a discv4 endpoint proof first, and the source runs without discovery.

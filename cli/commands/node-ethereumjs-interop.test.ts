@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedFixture, fixtureAccounts, type FixturePaths } from '../../test-support/fixture-cache.js';
-import { startEthereumjsClient, type EthereumjsClient } from '../../test-support/ethereumjs-client-process.js';
+import { startEthereumjsClient, type EthereumjsClient } from '../../test-support/ethereumjs-client.js';
 import { bytesToHex, hexToBytes } from '../../reference-node/wire/bytes.js';
 import type { RunningNode } from './node.js';
 import { startTestNode, until } from '../../test-support/running-node.js';

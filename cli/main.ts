@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'fixture generate --out DIR --profile modern|legacy --blocks N --seed S [--txs-per-block K]',
     load: () => import('./commands/fixture.js'),
   },
+  vectors: {
+    summary: 'vectors generate [--out DIR] [--seed S] | vectors verify [DIR] [--reference DIR]',
+    load: () => import('./commands/vectors.js'),
+  },
   node: {
     summary:
       'node [--datadir D] [--port P] [--host IP] [--nodekey HEX | --nodekeyfile F] [--bootnodes enode,...] [--nodiscover] [--nodial] [--maxpeers N] [--static enode,...] [--trusted enode,...] [--http.port N]',

@@ -1,0 +1,9 @@
+/** Every vector family, in the order files are generated and reported. */
+import type { Family } from './family.js';
+import { rlpFamily } from './families/rlp.js';
+
+export const FAMILIES: readonly Family[] = [rlpFamily];
+
+export function familyByName(name: string): Family | undefined {
+  return FAMILIES.find((f) => f.name === name);
+}

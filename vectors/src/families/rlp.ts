@@ -6,7 +6,7 @@
 import { asBigInt, decodeRlp, encodeRlp, type RlpItem } from '../../../reference-node/wire/rlp.js';
 import { equalBytes } from '../../../reference-node/wire/bytes.js';
 import { DECIMAL, HEX, obj, type Family } from '../family.js';
-import { hexField, invalidVector, sameJson, toJson, VectorFormatError, type Json, type Vector } from '../format.js';
+import { hexField, invalidVector, sameJson, toJson, VectorFormatError, type Json, type JsonObject, type Vector } from '../format.js';
 import { hex, seededBytes, unhex } from '../keys.js';
 
 const WHAT = 'rlp';
@@ -49,7 +49,7 @@ function decodeAs(encoded: Uint8Array, as: string | undefined): unknown {
 }
 
 function invalid(name: string, description: string, encoded: string, code: string, as?: 'uint256'): Vector {
-  const input = as ? { encoded, as } : { encoded };
+  const input: JsonObject = as ? { encoded, as } : { encoded };
   return invalidVector(name, description, input, code, () => decodeAs(unhex(encoded), as));
 }
 

@@ -2,9 +2,10 @@
 import type { Family } from './family.js';
 import { rlpFamily } from './families/rlp.js';
 import { txFamily } from './families/tx.js';
+import { discv4Family } from './families/discv4.js';
 import { rlpxFramesFamily, rlpxHandshakeFamily } from './families/rlpx.js';
 
-export const FAMILIES: readonly Family[] = [rlpFamily, txFamily, rlpxHandshakeFamily, rlpxFramesFamily];
+export const FAMILIES: readonly Family[] = [rlpFamily, txFamily, rlpxHandshakeFamily, rlpxFramesFamily, discv4Family];
 
 export function familyByName(name: string): Family | undefined {
   return FAMILIES.find((f) => f.name === name);

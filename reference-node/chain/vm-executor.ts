@@ -23,7 +23,7 @@
 import { createBlockFromRLP } from '@ethereumjs/block';
 import { Common, createCommonFromGethGenesis, parseGethGenesis, type ChainConfig, type CustomCrypto, type GethGenesis } from '@ethereumjs/common';
 import { createMPT } from '@ethereumjs/mpt';
-import { MerkleStateManager } from '@ethereumjs/statemanager';
+import { Caches, CacheType, MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, Address, calculateSigRecovery, concatBytes, ecrecover, setLengthLeft, ValueEncoding, type KZG } from '@ethereumjs/util';
 import { createVM, runBlock, type TxReceipt, type VM } from '@ethereumjs/vm';
 import { encodeBlock, type Block, type BlockHeader } from '../wire/block.js';
@@ -37,6 +37,15 @@ import type { GenesisAccount } from './genesis-state.js';
 import { recallRecovered, rememberRecovered } from './recovery-memo.js';
 import { recoverPublicKey } from '../wire/keys.js';
 import type { StateDb } from './state-db.js';
+
+/** Decoded-size bound of the trie's node cache (node count), which saves reading hot nodes back from the store. */
+const TRIE_NODE_CACHE = 100_000;
+/**
+ * Accounts and storage slots the state caches hold. It must exceed what one
+ * block can touch (a 60M-gas block reaches ~27k cold slots), since the cache
+ * forgets a write it evicts before the block's root is taken.
+ */
+const STATE_CACHE = 200_000;
 
 const noKzg = (): never => {
   throw new Error('KZG is not available in this node');
@@ -174,8 +183,17 @@ export class VmExecutor implements Executor {
     const blockCommon = createCommonFromGethGenesis(ethereumjsGenesis(genesis), { chain: 'devp2p-check', customCrypto });
     const clique = genesis.config.clique !== undefined;
     const common = clique ? authorPaysCommon(genesis, customCrypto) : blockCommon;
-    const trie = await createMPT({ db, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common });
-    const stateManager = new MerkleStateManager({ trie, common });
+    const trie = await createMPT({ db, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: TRIE_NODE_CACHE });
+    // Without caches every account and slot write goes straight into the trie, which rehashes its path each time;
+    // with them a block's writes reach the trie once, when the block's root is taken.
+    const caches = new Caches({
+      account: { type: CacheType.LRU, size: STATE_CACHE },
+      storage: { type: CacheType.LRU, size: STATE_CACHE },
+      // Code goes to the trie's store as before: it is rarely written, and a code cache large enough never to evict a
+      // block's deployments could hold gigabytes.
+      code: { size: 0 },
+    });
+    const stateManager = new MerkleStateManager({ trie, common, caches });
     // The EVM asks its blockchain for BLOCKHASH; answer from the context of the block being run.
     let executor: VmExecutor | undefined;
     const blockchain = {

@@ -20,6 +20,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: 'vectors generate [--out DIR] [--seed S] | vectors verify [DIR] [--reference DIR]',
     load: () => import('./commands/vectors.js'),
   },
+  conform: {
+    summary:
+      'conform [--target reference|enode://..|cmd:"..."] [--chain DIR] [--profile legacy|modern|both] [--run GLOBS] [--list] [--seed S] [--jobs N] [--shard I/N] [--junit F] [--json F] [--html F] [--hive-results DIR]',
+    load: () => import('./commands/conform.js'),
+  },
   node: {
     summary:
       'node [--datadir D] [--port P] [--host IP] [--nodekey HEX | --nodekeyfile F] [--bootnodes enode,...] [--nodiscover] [--nodial] [--maxpeers N] [--static enode,...] [--trusted enode,...] [--http.port N]',

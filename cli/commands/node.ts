@@ -21,6 +21,7 @@ import { DEFAULT_PORT, NetworkEndpoint } from '../../reference-node/node/network
 import type { Protocol } from '../../reference-node/p2p/server.js';
 import { flagInt, flagString, parseArgs, type ParsedArgs } from '../args.js';
 import { UsageError } from '../errors.js';
+import { activateFaults, UnknownFaultError } from '../../reference-node/faults/index.js';
 
 export const CLIENT_ID = 'devp2p-check/v0.1.0';
 
@@ -189,8 +190,35 @@ async function ethServiceFromArgs(args: ParsedArgs): Promise<EthService | undefi
   }
 }
 
+/**
+ * `--fault a,b` (repeatable) plants protocol bugs for the conformance
+ * self-check. Only the CLI process takes it: faults are process-wide, so an
+ * in-process node (startNodeFromArgs) never gets one.
+ */
+function takeFaults(argv: string[]): { faults: string[]; rest: string[] } {
+  const faults: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--fault' || arg.startsWith('--fault=')) {
+      const value = arg === '--fault' ? argv[++i] : arg.slice('--fault='.length);
+      if (value === undefined || value === '') throw new UsageError('--fault needs a fault name (see "devp2p-check conform --list-faults")');
+      faults.push(...value.split(',').filter((f) => f !== ''));
+    } else rest.push(arg);
+  }
+  return { faults, rest };
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const running = await startNodeFromArgs(argv);
+  const { faults, rest } = takeFaults(argv);
+  try {
+    activateFaults(faults);
+  } catch (err) {
+    if (err instanceof UnknownFaultError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (faults.length > 0) console.log(`faults: ${faults.join(', ')} (planted bugs, for the conformance self-check)`);
+  const running = await startNodeFromArgs(rest);
   console.log(`enode: ${running.network.enode}`);
   if (running.node.httpPort !== undefined) console.log(`http: http://127.0.0.1:${running.node.httpPort}`);
   if (running.node.authPort !== undefined) console.log(`authrpc: http://127.0.0.1:${running.node.authPort}`);

@@ -3,8 +3,9 @@
  * from the built CLI exactly as a user would start it, holding the fixture.
  * `faults` plants protocol bugs (`--fault NAME`) for the self-check.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { encodeBlock } from '../../reference-node/wire/block.js';
 import { bytesToHex } from '../../reference-node/wire/bytes.js';
 import { parseEnode } from '../../reference-node/wire/enode.js';
 import type { Requirement } from '../core/test.js';
+import { cacheRoot, generatorDigest } from '../fixture/default-fixtures.js';
 import { chainPrefixRlp, type Fixture } from '../fixture/fixture.js';
 import { ChildTarget } from './child-process.js';
 import { probeTarget } from './probe.js';
@@ -61,11 +63,10 @@ export class ReferenceTargetProvider implements TargetProvider {
   }
 
   private async spawnIn(dir: string, fixture: Fixture, options: LaunchOptions): Promise<RunningTarget> {
-    let chainPath = fixture.chainPath;
-    if (options.chainPrefix !== undefined && options.chainPrefix < fixture.head.number) {
-      chainPath = join(dir, 'prefix.rlp');
-      await writeFile(chainPath, chainPrefixRlp(fixture, options.chainPrefix, encodeBlock));
-    }
+    const prefix = Math.min(options.chainPrefix ?? fixture.head.number, fixture.head.number);
+    const datadir = join(dir, 'data');
+    await mkdir(datadir, { recursive: true });
+    if (prefix > 0) await cp(join(await importedChain(fixture, prefix), 'chaindata'), join(datadir, 'chaindata'), { recursive: true });
     const modern = fixture.profile === 'modern';
     const jwtPath = join(dir, 'jwtsecret');
     const jwtSecret = new Uint8Array(32).map((_, i) => (i * 7 + 1) & 0xff);
@@ -73,13 +74,12 @@ export class ReferenceTargetProvider implements TargetProvider {
     const args = [
       builtCliPath(),
       'node',
-      '--datadir', join(dir, 'data'),
+      '--datadir', datadir,
       '--port', '0',
       '--http.port', '0',
       '--nodial',
       '--genesis', fixture.genesisPath,
       '--networkid', fixture.networkId.toString(),
-      ...(chainPath !== undefined && (options.chainPrefix ?? 1) > 0 ? ['--import', chainPath] : []),
       ...(modern ? ['--authrpc.port', '0', '--authrpc.jwtsecret', jwtPath] : []),
       ...(this.options.faults ?? []).flatMap((f) => ['--fault', f]),
       ...(options.extraArgs ?? []),
@@ -125,4 +125,56 @@ export class ReferenceTargetProvider implements TargetProvider {
       throw err;
     }
   }
+}
+
+const building = new Map<string, Promise<string>>();
+
+/**
+ * A datadir whose chain holds fixture blocks 1..prefix, imported once and
+ * copied for every instance: importing 1100 executed blocks takes seconds,
+ * copying the store takes milliseconds, and the self-check starts the node
+ * once per fault. Keyed by the chain file, the prefix and the chain code.
+ */
+function importedChain(fixture: Fixture, prefix: number): Promise<string> {
+  const stat = statSync(fixture.chainPath);
+  const key = createHash('sha256')
+    .update(`${resolve(fixture.chainPath)}|${stat.size}|${stat.mtimeMs}|${fixture.genesis.hash.join(',')}|${prefix}|${generatorDigest()}`)
+    .digest('hex')
+    .slice(0, 16);
+  const dir = join(cacheRoot(), `datadir-${key}`);
+  if (existsSync(join(dir, 'chaindata'))) return Promise.resolve(dir);
+  let pending = building.get(dir);
+  if (!pending) {
+    pending = importInto(dir, fixture, prefix).finally(() => building.delete(dir));
+    building.set(dir, pending);
+  }
+  return pending;
+}
+
+async function importInto(dir: string, fixture: Fixture, prefix: number): Promise<string> {
+  await mkdir(cacheRoot(), { recursive: true });
+  const tmp = await mkdtemp(join(cacheRoot(), 'tmp-datadir-'));
+  try {
+    let chainPath = fixture.chainPath;
+    if (prefix < fixture.head.number) {
+      chainPath = join(tmp, 'prefix.rlp');
+      await writeFile(chainPath, chainPrefixRlp(fixture, prefix, encodeBlock));
+    }
+    const child = ChildTarget.spawn(process.execPath, [
+      builtCliPath(), 'node', '--datadir', join(tmp, 'data'), '--port', '0', '--nodiscover', '--nodial',
+      '--genesis', fixture.genesisPath, '--networkid', fixture.networkId.toString(), '--import', chainPath,
+    ]);
+    try {
+      await child.waitForLine(/^enode: /, START_TIMEOUT_MS, 'its enode line after importing the fixture');
+    } finally {
+      await child.stop();
+    }
+    await rename(join(tmp, 'data'), dir).catch((err: NodeJS.ErrnoException) => {
+      // Another run built the same chain first; theirs is identical.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return dir;
 }

@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { EXIT_USAGE } from '../errors.js';
 import { main } from '../main.js';
+
+const packageRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 
 let log: MockInstance<typeof console.log>;
 let dir: string;
@@ -43,9 +46,34 @@ describe('devp2p-check vectors', () => {
     expect(stdout()).toMatch(/string-empty:/);
   });
 
-  it('verify with no DIR checks the committed folder', async () => {
+  it('verify with no DIR checks the committed folder and ../shared/vectors-reference, one line per family and source', async () => {
     expect(await main(['vectors', 'verify'])).toBe(0);
-    expect(stdout()).toMatch(/^ok {3}rlp /m);
+    const out = stdout();
+    for (const family of ['rlp', 'tx', 'rlpx-handshake', 'rlpx-frames', 'discv4', 'enr', 'p2p', 'eth', 'forkid']) {
+      expect(out).toMatch(new RegExp(`^ok {3}${family} +\\d+ passed, 0 failed {2}\\(.*vectors/${family}\\.json\\)$`, 'm'));
+    }
+    expect(out).toMatch(/^ok {3}eth +11 passed, 0 failed {2}\(.*vectors-reference\/eth66-messages-eip2481\.json\)$/m);
+    expect(out).toMatch(/^ok {3}tx +59 passed, 0 failed {2}\(.*vectors-reference\/transaction-tests\/ttWrongRLP\)$/m);
+    expect(out).toMatch(/note: ping_v555_extra_trailing: .*implementation-defined/);
+    expect(out).not.toMatch(/FAIL/);
+  });
+
+  it('verify --reference DIR exits 1 on a damaged official vector and names it', async () => {
+    const shared = join(packageRoot, '..', 'shared', 'vectors-reference');
+    await cp(shared, join(dir, 'ref'), { recursive: true, filter: (src) => !src.includes('geth-ethtest-chain') });
+    const path = join(dir, 'ref', 'eth66-messages-eip2481.json');
+    // The first GetBlockHeaders asks for 5 headers (…050580); claim 6 in the EIP's decoded data.
+    const json = JSON.parse(await readFile(path, 'utf8')) as { cases: { data: { Amount?: number } }[] };
+    json.cases[0]!.data.Amount = 6;
+    await writeFile(path, JSON.stringify(json));
+    expect(await main(['vectors', 'verify', '--reference', join(dir, 'ref')])).toBe(1);
+    expect(stdout()).toMatch(/^FAIL eth +10 passed, 1 failed {2}\(.*ref\/eth66-messages-eip2481\.json\)$/m);
+    expect(stdout()).toMatch(/GetBlockHeaders: amount\/skip\/reverse: got \["5","5",false\], expected \["6","5",false\]/);
+    expect(stdout()).toMatch(/^ok {3}eth +\d+ passed, 0 failed {2}\(.*vectors\/eth\.json\)$/m);
+  });
+
+  it('verify --reference with a folder that does not exist is a usage error', async () => {
+    expect(await main(['vectors', 'verify', '--reference', join(dir, 'nowhere')])).toBe(EXIT_USAGE);
   });
 
   it('unknown subcommands and flags are usage errors', async () => {

@@ -42,6 +42,7 @@ function print(reports: FamilyReport[]): boolean {
     console.log(`${failed === 0 ? 'ok  ' : 'FAIL'} ${r.family.padEnd(18)} ${r.passed} passed, ${failed} failed  (${r.source})`);
     for (const f of r.failures.slice(0, 20)) console.log(`       ${f.name}: ${f.problems.join('; ')}`);
     if (failed > 20) console.log(`       ... and ${failed - 20} more`);
+    for (const note of r.notes ?? []) console.log(`       note: ${note}`);
   }
   return ok;
 }

@@ -19,6 +19,8 @@ export interface FamilyReport {
   source: string;
   passed: number;
   failures: VectorFailure[];
+  /** Behaviour worth telling that is not a failure, e.g. how an implementation-defined case was decided. */
+  notes?: string[];
 }
 
 export function verifyVector(family: Family, vector: Vector): string[] {

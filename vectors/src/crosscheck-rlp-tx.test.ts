@@ -20,6 +20,12 @@ function toInput(value: Json): Input {
   return (value as Json[]).map(toInput);
 }
 
+function nested(depth: number): Input {
+  let item: Input = [];
+  for (let i = 0; i < depth; i++) item = [item];
+  return item;
+}
+
 function toJsonItem(value: unknown): Json {
   return value instanceof Uint8Array ? hex(value) : (value as unknown[]).map(toJsonItem);
 }
@@ -31,11 +37,12 @@ describe('@ethereumjs/rlp on the rlp vectors', () => {
     let n = 0;
     for (const v of vectors.filter((x) => x.expected)) {
       const encoded = hexToBytes(v.expected!.encoded as string);
-      const input = 'integer' in v.input ? BigInt(v.input.integer as string) : toInput(v.input.value!);
+      const input = 'integer' in v.input ? BigInt(v.input.integer as string) : 'wrapEmptyList' in v.input ? nested(v.input.wrapEmptyList as number) : toInput(v.input.value!);
       expect(hex(RLP.encode(input)), v.name).toBe(hex(encoded));
       const decoded = RLP.decode(encoded);
       expect(hex(RLP.encode(decoded)), v.name).toBe(hex(encoded));
-      if (!('integer' in v.input)) expect(toJsonItem(decoded), v.name).toEqual(v.input.value);
+      if ('value' in v.input) expect(toJsonItem(decoded), v.name).toEqual(v.input.value);
+      if ('wrapEmptyList' in v.input) expect(decoded, v.name).toEqual(input);
       n++;
     }
     expect(n).toBeGreaterThanOrEqual(20);

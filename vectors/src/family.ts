@@ -5,8 +5,11 @@ export interface Family {
   /** Stable family name, also the file stem: `<name>.json`, `schema/<name>.schema.json`. */
   name: string;
   title: string;
-  /** JSON Schemas of a valid vector's input and expected output, and an invalid vector's input. */
-  schema: { input: JsonObject; expected: JsonObject; invalidInput: JsonObject };
+  /**
+   * JSON Schemas of a valid vector's input and expected output, and an invalid
+   * vector's input; `defs` go to the file schema's root `$defs` (what `#/$defs/...` refers to).
+   */
+  schema: { input: JsonObject; expected: JsonObject; invalidInput: JsonObject; defs?: JsonObject };
   generate(seed: string): Vector[];
   /** Mismatches of a valid vector against our implementation; [] when it holds. */
   checkValid(vector: Vector): string[];

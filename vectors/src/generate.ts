@@ -37,6 +37,7 @@ export function familySchema(family: Family): JsonObject {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `https://devp2p-check/vectors/${schemaPath(family.name)}`,
     title: `devp2p-check vectors: ${family.title}`,
+    ...(family.schema.defs ? { $defs: family.schema.defs } : {}),
     type: 'object',
     required: ['$schema', 'family', 'generator', 'seed', 'vectors'],
     properties: {

@@ -424,7 +424,7 @@ export class Chain implements ChainReader {
     const rules = validateHeader(block.header, hash, { config: this.config, parent: parent.header, parentTd: parent.td, engine: this.engine, chain: headers });
     const postMerge = isPostMerge(this.config, parent.td);
     await validateBody(block, hash, rules, postMerge, this.engine);
-    const ctx: ExecutionContext = { parent: parent.header, ancestorHash: ancestorHashFrom(parent, lookup) };
+    const ctx: ExecutionContext = { parent: parent.header, ancestorHash: ancestorHashFrom(parent, lookup), resultsInHeader: true };
     // The engine has just verified the seal, so it knows the author without recovering it again.
     const author = postMerge ? undefined : this.engine.author?.(block.header, hash);
     if (author !== undefined) ctx.author = author;

@@ -20,6 +20,13 @@ export interface ExecutionContext {
    * executor works it out itself.
    */
   author?: Address;
+  /**
+   * The header already commits to the results (an import, not a block being
+   * built): an executor may compare as it goes and take a cheaper path when
+   * they match. It still reports what came out when they do not, so that the
+   * chain can name the rule the block breaks.
+   */
+  resultsInHeader?: boolean;
 }
 
 export interface ExecutionResult {

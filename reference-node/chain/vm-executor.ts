@@ -20,7 +20,7 @@
  * precompile (0x0a) fails as an invalid proof would; chains that call it
  * with a valid proof would not replay. No KZG library is installed.
  */
-import { createBlockFromRLP } from '@ethereumjs/block';
+import { createBlockFromRLP, type Block as EjsBlock } from '@ethereumjs/block';
 import { Common, createCommonFromGethGenesis, parseGethGenesis, type ChainConfig, type CustomCrypto, type GethGenesis } from '@ethereumjs/common';
 import { createMPT } from '@ethereumjs/mpt';
 import { Caches, CacheType, MerkleStateManager } from '@ethereumjs/statemanager';
@@ -241,28 +241,45 @@ export class VmExecutor implements Executor {
     const warm = this.cached !== undefined && this.cached.generation === this.db.generation && equalBytes(this.cached.root, ctx.parent.stateRoot);
     this.cached = undefined;
     try {
-      const result = await runBlock(this.vm, {
-        block: ejsBlock,
-        root: ctx.parent.stateRoot,
-        clearCache: !warm,
-        generate: true,
-        // The chain has validated the header and body already.
-        skipBlockValidation: true,
-        skipHeaderValidation: true,
-      });
-      const out: ExecutionResult = {
-        stateRoot: result.stateRoot,
-        receipts: result.receipts.map((r, i) => toReceipt(r, block.transactions[i]!.type)),
-        gasUsed: result.gasUsed,
-      };
-      if (result.requests !== undefined) out.requests = result.requests.map((r) => r.bytes);
-      this.cached = { root: result.stateRoot, generation: this.db.generation };
-      return out;
+      if (ctx.resultsInHeader === true) {
+        try {
+          return await this.run(block, ejsBlock, ctx.parent.stateRoot, warm, false);
+        } catch {
+          // A block whose results differ from its header (or that the EVM refuses): run it again in the mode that
+          // reports the results whatever they are, so the chain can name the rule it breaks (or the EVM its error).
+        }
+      }
+      return await this.run(block, ejsBlock, ctx.parent.stateRoot, false, true);
     } catch (err) {
       if (err instanceof ExecutionError) throw err;
       throw new ExecutionError((err as Error).message);
     } finally {
       this.ctx = undefined;
     }
+  }
+
+  /**
+   * One runBlock. With `generate` the VM fills the results into a copy of the
+   * block (rebuilding it and its transaction trie); without, it compares them
+   * with the header, which is cheaper, and throws when one differs.
+   */
+  private async run(block: Block, ejsBlock: EjsBlock, parentRoot: Hash32, warm: boolean, generate: boolean): Promise<ExecutionResult> {
+    const result = await runBlock(this.vm, {
+      block: ejsBlock,
+      root: parentRoot,
+      clearCache: !warm,
+      generate,
+      // The chain has validated the header and body already.
+      skipBlockValidation: true,
+      skipHeaderValidation: true,
+    });
+    const out: ExecutionResult = {
+      stateRoot: result.stateRoot,
+      receipts: result.receipts.map((r, i) => toReceipt(r, block.transactions[i]!.type)),
+      gasUsed: result.gasUsed,
+    };
+    if (result.requests !== undefined) out.requests = result.requests.map((r) => r.bytes);
+    this.cached = { root: result.stateRoot, generation: this.db.generation };
+    return out;
   }
 }

@@ -16,15 +16,20 @@ import { writeReports } from '../../conformance/report/write-reports.js';
 import type { RunInfo } from '../../conformance/report/run-info.js';
 import { ALL_TESTS } from '../../conformance/suites/index.js';
 import { parseTargetSpec, TargetSpecError } from '../../conformance/targets/parse.js';
+import type { TargetProvider } from '../../conformance/targets/target.js';
+import { WithoutCapabilities } from '../../conformance/targets/without.js';
+import type { Requirement } from '../../conformance/core/test.js';
 import { FAULTS } from '../../reference-node/faults/index.js';
 import { flagInt, flagString, parseArgs } from '../args.js';
 import { EXIT_FAILED, EXIT_OK, UnreachableError, UsageError } from '../errors.js';
 
 export const CONFORM_USAGE =
-  'conform [--target reference|enode://..|cmd:"..."|docker:IMAGE] [--chain DIR] [--profile legacy|modern|both] [--run GLOBS] [--list] [--seed S] [--jobs N] [--shard I/N] [--junit F] [--json F] [--html F] [--hive-results DIR] [--rpc URL] [--engine URL --jwtsecret HEX] [--fault NAMES] [--list-faults]';
+  'conform [--target reference|enode://..|cmd:"..."|docker:IMAGE] [--chain DIR] [--profile legacy|modern|both] [--run GLOBS] [--list] [--seed S] [--jobs N] [--shard I/N] [--junit F] [--json F] [--html F] [--hive-results DIR] [--rpc URL] [--engine URL --jwtsecret HEX] [--without CAPS] [--fault NAMES] [--list-faults]';
 
-const VALUES = ['target', 'chain', 'profile', 'run', 'seed', 'jobs', 'shard', 'junit', 'json', 'html', 'hive-results', 'rpc', 'engine', 'jwtsecret', 'fault'];
+const VALUES = ['without', 'target', 'chain', 'profile', 'run', 'seed', 'jobs', 'shard', 'junit', 'json', 'html', 'hive-results', 'rpc', 'engine', 'jwtsecret', 'fault'];
 const SWITCHES = ['list', 'list-faults', 'quiet'];
+
+const KNOWN_CAPABILITIES = ['rpc', 'engine', 'dial-out', 'mining', 'fresh-target', 'discv4', 'eth/66', 'eth/67', 'eth/68', 'eth/69', 'eth/70'];
 
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -84,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!quiet) console.log(line);
   };
 
-  let provider;
+  let provider: TargetProvider;
   try {
     provider = parseTargetSpec(flagString(args, 'target') ?? 'reference', {
       rpc: flagString(args, 'rpc'),
@@ -95,6 +100,12 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof TargetSpecError) throw new UsageError(err.message);
     throw err;
+  }
+  const without = flagString(args, 'without')?.split(',').filter((c) => c !== '');
+  if (without) {
+    const unknown = without.filter((c) => !KNOWN_CAPABILITIES.includes(c));
+    if (unknown.length > 0) throw new UsageError(`--without: unknown capability "${unknown[0]}" (known: ${KNOWN_CAPABILITIES.join(', ')})`);
+    provider = new WithoutCapabilities(provider, new Set(without as Requirement[]));
   }
   const profile = flagString(args, 'profile') ?? (flagString(args, 'chain') === undefined && provider.canLaunchFresh ? 'both' : 'legacy');
   const fixtures = await fixturesFor(flagString(args, 'chain'), profile, log);

@@ -32,7 +32,7 @@ export class CommandTargetProvider implements TargetProvider {
   }
 
   get description(): string {
-    return `cmd: ${this.template}`;
+    return `cmd: ${this.template.length > 80 ? `${this.template.slice(0, 77)}...` : this.template}`;
   }
 
   start(fixture: Fixture): Promise<RunningTarget> {

@@ -1,0 +1,111 @@
+/**
+ * `devp2p-check conform` as users run it: the built CLI in a child process,
+ * against the embedded reference node (issue 6's main acceptance), plus the
+ * exit codes for bad flags and an unreachable target.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Verdict } from '../../conformance/core/verdict.js';
+
+const run = promisify(execFile);
+const bin = resolve(import.meta.dirname, '../../dist/cli/bin.js');
+
+async function conform(args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, 'conform', ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'conform-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('conform usage errors', () => {
+  it('exits 2 with the cause for a --run pattern that matches nothing, a bad target and an unknown capability', async () => {
+    const noMatch = await conform(['--run', 'eth/*/no-such-test']);
+    expect(noMatch.code).toBe(2);
+    expect(noMatch.stderr).toContain('--run pattern "eth/*/no-such-test" matches no test');
+    const badTarget = await conform(['--target', 'ftp://x']);
+    expect(badTarget.code).toBe(2);
+    expect(badTarget.stderr).toContain('is not reference, enode://..., cmd:"..." or docker:IMAGE');
+    const remote = await conform(['--target', `enode://${'ab'.repeat(64)}@10.0.0.1:30303`]);
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toContain('must be a loopback node');
+    const without = await conform(['--without', 'telepathy']);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('unknown capability "telepathy"');
+  });
+
+  it('exits 3 when the target does not answer a handshake', async () => {
+    // A port that accepts TCP and closes at once: no RLPx.
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await conform(['--target', `enode://${'ab'.repeat(64)}@127.0.0.1:${port}`, '--profile', 'legacy']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('target unreachable');
+    } finally {
+      server.close();
+    }
+  }, 120_000);
+});
+
+describe('conform against the reference node', () => {
+  let full: { code: number; stdout: string };
+  let verdicts: Verdict[];
+
+  beforeAll(async () => {
+    full = await conform(['--junit', join(dir, 'r.xml'), '--json', join(dir, 'r.json'), '--html', join(dir, 'r.html'), '--hive-results', join(dir, 'hive')]);
+    verdicts = (JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { verdicts: Verdict[] }).verdicts;
+  }, 600_000);
+
+  it('runs at least 150 tests with no MUST failure and no harness error, and exits 0', () => {
+    const problems = verdicts.filter((v) => (v.status === 'fail' && v.level === 'MUST') || v.status === 'error');
+    expect(problems.map((v) => `${v.id}: ${v.message}`)).toEqual([]);
+    expect(verdicts.length).toBeGreaterThanOrEqual(150);
+    expect(full.code).toBe(0);
+    expect(full.stdout).toMatch(/\d+ tests in [\d.]+ s: \d+ passed/);
+  });
+
+  it('gives every test a unique stable id, a spec clause and a level', () => {
+    expect(new Set(verdicts.map((v) => v.id)).size).toBe(verdicts.length);
+    for (const v of verdicts) {
+      expect(v.id).toMatch(/^[a-z0-9-]+(\/[a-z0-9.-]+)+$/);
+      expect(v.spec).not.toBe('');
+      expect(['MUST', 'SHOULD']).toContain(v.level);
+    }
+  });
+
+  it('writes JUnit, HTML and hive reports that agree with the JSON verdicts', async () => {
+    const xml = await readFile(join(dir, 'r.xml'), 'utf8');
+    expect(xml.match(/<testcase /g)?.length).toBe(verdicts.length);
+    const html = await readFile(join(dir, 'r.html'), 'utf8');
+    expect(html).toContain('By spec clause');
+    expect(html).toContain(verdicts[0]!.id);
+  });
+
+  it('gives the same verdict to a test run alone as in the full run', async () => {
+    // One test from each suite that ran, so selection and isolation are both exercised.
+    const bySuite = new Map<string, Verdict>();
+    for (const v of verdicts) if (v.status !== 'skip' && !bySuite.has(v.id.split('/')[0]!)) bySuite.set(v.id.split('/')[0]!, v);
+    const picks = [...bySuite.values()];
+    const alone = await conform(['--run', picks.map((v) => v.id).join(','), '--json', join(dir, 'alone.json')]);
+    expect(alone.code).toBe(0);
+    const again = (JSON.parse(await readFile(join(dir, 'alone.json'), 'utf8')) as { verdicts: Verdict[] }).verdicts;
+    expect(again.map((v) => [v.id, v.status])).toEqual(picks.map((v) => [v.id, v.status]));
+  }, 300_000);
+});

@@ -369,7 +369,7 @@ export class Chain implements ChainReader {
     let batch: StoreBatch;
     let newHead = this.headEntry;
     const hashes = blocks.map((b) => headerHash(b.header));
-    const recovered = this.recoverAhead(blocks, hashes);
+    const ahead = this.recoverAhead(blocks, hashes);
     try {
       for (const [i, block] of blocks.entries()) {
         const { header } = block;
@@ -385,7 +385,7 @@ export class Chain implements ChainReader {
         }
         const parent = lookup(hex(header.parentHash));
         if (parent === undefined) throw new BlockValidationError(header.number, hash, 'unknown-parent', `parent 0x${hex(header.parentHash)} is not stored`);
-        await recovered?.[i];
+        ahead?.take(i);
         const result = await this.verifyAndExecute(block, hash, parent, lookup, headers);
         const entry: Entry = { hash, header, td: parent.td + header.difficulty };
         pending.set(hex(hash), entry);
@@ -403,6 +403,8 @@ export class Chain implements ChainReader {
     } catch (err) {
       this.stateDb.discard();
       throw err;
+    } finally {
+      ahead?.close();
     }
     for (const record of records) {
       const key = hex(record.hash);
@@ -441,27 +443,27 @@ export class Chain implements ChainReader {
 
   /**
    * Starts recovering the signatures of the blocks not yet stored on the
-   * worker pool; the promise of block i settles when its keys are in the
-   * recovery memo (or were given up, which only means recovering them here).
-   * Small imports (a gossiped block) are not worth the round trip.
+   * worker pool; take(i) brings block i's into the recovery memo (or hands
+   * them back to this thread) before it runs, close() ends the batch. Small
+   * imports (a gossiped block) are not worth the round trip.
    */
-  private recoverAhead(blocks: readonly Block[], hashes: readonly Hash32[]): Promise<void>[] | undefined {
+  private recoverAhead(blocks: readonly Block[], hashes: readonly Hash32[]): { take(i: number): void; close(): void } | undefined {
     if (this.pool === undefined) return undefined;
-    let total = 0;
-    const perBlock = blocks.map((block, i) => {
+    const jobs: SignatureJob[] = [];
+    // Block i's jobs are jobs[ends[i - 1] ?? 0 .. ends[i]).
+    const ends = blocks.map((block, i) => {
       const hash = hashes[i]!;
-      if (this.entries.has(hex(hash))) return [];
-      const jobs: SignatureJob[] = block.header.difficulty === 0n ? [] : (this.engine.sealSignatures?.(block.header, hash) ?? []);
+      if (this.entries.has(hex(hash))) return jobs.length;
+      if (block.header.difficulty !== 0n) jobs.push(...(this.engine.sealSignatures?.(block.header, hash) ?? []));
       for (const tx of block.transactions) {
         const job = senderSignatureJob(tx);
         if (job !== undefined && recallRecovered(job.digest, job.signature) === undefined) jobs.push(job);
       }
-      total += jobs.length;
-      return jobs;
+      return jobs.length;
     });
-    if (total < MIN_SIGNATURES_AHEAD) return undefined;
-    const pool = this.pool;
-    return perBlock.map((jobs) => pool.recover(jobs));
+    if (jobs.length < MIN_SIGNATURES_AHEAD) return undefined;
+    const batch = this.pool.recover(jobs);
+    return { take: (i) => batch.take(i === 0 ? 0 : ends[i - 1]!, ends[i]!), close: () => batch.close() };
   }
 
   /** The canonical index changes that make `head` canonical: its branch down to the common ancestor, and nothing above it. */

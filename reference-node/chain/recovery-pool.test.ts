@@ -18,6 +18,11 @@ import { cliqueLondonGenesis } from './test-fixtures.js';
 
 describe('RecoveryPool', () => {
   const pool = new RecoveryPool(2);
+  const signed = (n: number, seed: number): SignatureJob[] =>
+    Array.from({ length: n }, (_, i) => {
+      const digest = keccak256(Uint8Array.of(seed, i >> 8, i));
+      return { digest, signature: signRecoverable(digest, bigIntToFixed(BigInt(100 + seed * 1000 + i), 32)) };
+    });
 
   it('puts into the memo exactly what recoverPublicKey recovers, and nothing for signatures that do not recover', async () => {
     forgetRecovered();
@@ -30,7 +35,10 @@ describe('RecoveryPool', () => {
     const zeroR = { digest: good[1]!.digest, signature: concatBytes(new Uint8Array(32), good[1]!.signature.subarray(32)) };
     const notX = { digest: good[2]!.digest, signature: concatBytes(bigIntToFixed(5n, 32), good[2]!.signature.subarray(32)) };
     const badV = { digest: good[3]!.digest, signature: concatBytes(good[3]!.signature.subarray(0, 64), Uint8Array.of(2)) };
-    await pool.recover([...good, flipped, zeroR, notX, badV]);
+    const jobs = [...good, flipped, zeroR, notX, badV];
+    const batch = pool.recover(jobs);
+    await vi.waitFor(() => expect(batch.settled()).toBe(true), { timeout: 20_000 });
+    batch.take(0, jobs.length);
     for (const job of [...good, flipped]) expect(recallRecovered(job.digest, job.signature)).toEqual(recoverPublicKey(job.digest, job.signature));
     for (const job of [zeroR, notX, badV]) {
       expect(recallRecovered(job.digest, job.signature)).toBeUndefined();
@@ -38,16 +46,38 @@ describe('RecoveryPool', () => {
     }
   });
 
-  it('serves batches in parallel and settles each', async () => {
+  it('hands back to the caller, without waiting, the jobs no worker has started', async () => {
     forgetRecovered();
-    const batches = Array.from({ length: 6 }, (_, b) =>
-      Array.from({ length: 3 }, (_, i) => {
-        const digest = keccak256(Uint8Array.of(b, i));
-        return { digest, signature: signRecoverable(digest, bigIntToFixed(BigInt(100 + b * 3 + i), 32)) };
-      }),
-    );
-    await Promise.all(batches.map((jobs) => pool.recover(jobs)));
-    batches.forEach((jobs, b) => jobs.forEach((job, i) => expect(recallRecovered(job.digest, job.signature)).toEqual(publicKeyOf(bigIntToFixed(BigInt(100 + b * 3 + i), 32)))));
+    const single = new RecoveryPool(1);
+    // The worker is busy with `first` for a good while (hundreds of recoveries), so none of `second` has started.
+    const first = single.recover(signed(300, 1));
+    const secondJobs = signed(5, 2);
+    const second = single.recover(secondJobs);
+    const t0 = performance.now();
+    second.take(0, secondJobs.length);
+    expect(performance.now() - t0).toBeLessThan(50);
+    for (const job of secondJobs) expect(recallRecovered(job.digest, job.signature)).toBeUndefined();
+    expect(second.settled()).toBe(true);
+    first.close();
+    await vi.waitFor(() => expect(first.settled()).toBe(true), { timeout: 20_000 });
+  });
+
+  it('recovers nothing, and blocks nothing, without workers', () => {
+    forgetRecovered();
+    const jobs = signed(20, 3);
+    const batch = new RecoveryPool(0).recover(jobs);
+    expect(batch.settled()).toBe(true);
+    batch.take(0, jobs.length);
+    for (const job of jobs) expect(recallRecovered(job.digest, job.signature)).toBeUndefined();
+  });
+
+  it('shares a batch out between workers, each job once', async () => {
+    forgetRecovered();
+    const jobs = signed(40, 4);
+    const batch = pool.recover(jobs);
+    await vi.waitFor(() => expect(batch.settled()).toBe(true), { timeout: 20_000 });
+    batch.take(0, jobs.length);
+    jobs.forEach((job, i) => expect(recallRecovered(job.digest, job.signature)).toEqual(publicKeyOf(bigIntToFixed(BigInt(4100 + i), 32))));
   });
 });
 
@@ -85,8 +115,8 @@ describe('an import that recovers ahead', () => {
     const spy = vi.spyOn(RecoveryPool.prototype, 'recover');
     const chain = await Chain.open({ genesis });
     await chain.importBlocks(blocks);
-    // One batch per block: the seal and the sender.
-    expect(spy.mock.calls.map(([jobs]) => jobs.length)).toEqual(blocks.map(() => 2));
+    // One batch for the import: each block's seal and sender.
+    expect(spy.mock.calls.map(([jobs]) => jobs.length)).toEqual([blocks.length * 2]);
     spy.mockRestore();
     expect(chain.head().hash).toEqual(headerHash(blocks[blocks.length - 1]!.header));
     await chain.close();

@@ -2,13 +2,26 @@
  * Signature recovery on worker threads, ahead of execution. An import hands
  * over every signature of its blocks (Clique seals, transaction senders) at
  * the start; the workers recover them in block order on the other cores while
- * the main thread validates and executes, and each key lands in the recovery
- * memo, where the seal check and the VM find it. Nothing is trusted that the
- * main thread could not reproduce: a signature the workers cannot recover is
- * simply absent from the memo, the main thread recovers it itself and the
- * block fails exactly as before. A crashed or missing worker only means
- * recovery on the main thread. (geth does the same with its sender cacher,
- * core/sender_cacher.go, which recovers senders on all cores before processing.)
+ * the main thread validates and executes. (geth does the same with its sender
+ * cacher, core/sender_cacher.go, which recovers senders on all cores before
+ * processing.)
+ *
+ * The main thread never waits for a worker that has not started a job: jobs
+ * live in shared memory, and each is claimed once, by a worker or by the main
+ * thread, with a compare-and-swap on its status word. Before a block runs, the
+ * main thread takes that block's jobs: finished ones go into the recovery
+ * memo, where the seal check and the VM find them; ones no worker has reached
+ * are claimed by the main thread, which then recovers them on its own path as
+ * if there were no pool; only a job a worker is in the middle of is waited
+ * for, briefly. So when the other cores are busy (a loaded machine) the import
+ * costs what it costs without workers, and no signature is recovered twice.
+ * Results arrive through shared memory, so nothing depends on the main thread
+ * reaching its event loop during an import.
+ *
+ * Nothing is trusted that the main thread could not reproduce: a signature
+ * the workers cannot recover is simply absent from the memo, the main thread
+ * recovers it itself and the block fails exactly as before. A crashed or
+ * missing worker only means recovery on the main thread.
  *
  * Workers run the node's own recovery (wire/secp256k1-recover.js) when the
  * node runs compiled. From TypeScript sources (the tests) a worker cannot load
@@ -27,23 +40,38 @@ export interface SignatureJob {
   signature: Uint8Array;
 }
 
-/** Worker code: `recover(digest, r || s, v)` returns 0x04 || x || y, or throws. */
+/** Status words of a job in shared memory. */
+const FREE = 0;
+const BY_WORKER = 1;
+const DONE = 2;
+const FAILED = 3;
+const BY_MAIN = 4;
+/** How long the main thread waits for a job a worker has started (one recovery takes ~1 ms; a descheduled worker may take longer, and then the main thread recovers it too). */
+const WAIT_FOR_STARTED_MS = 20;
+
+/**
+ * Worker code: `recover(digest, r || s, v)` returns 0x04 || x || y, or
+ * throws. Each message is one batch in shared memory; the worker claims its
+ * jobs in order and skips those claimed already.
+ */
 const workerSource = (recoverModule: string): string => `
 import { parentPort } from 'node:worker_threads';
 ${recoverModule}
-parentPort.on('message', ({ id, digests, signatures }) => {
-  const count = digests.length / 32;
-  const out = new Uint8Array(count * 65);
-  for (let i = 0; i < count; i++) {
+parentPort.on('message', ({ status, digests, signatures, out }) => {
+  for (let i = 0; i < status.length; i++) {
+    if (Atomics.compareExchange(status, i, ${FREE}, ${BY_WORKER}) !== ${FREE}) continue;
+    let result = ${FAILED};
     const v = signatures[i * 65 + 64];
-    if (v > 1) continue;
-    try {
-      const point = recover(digests.subarray(i * 32, i * 32 + 32), signatures.subarray(i * 65, i * 65 + 64), v);
-      out[i * 65] = 1;
-      out.set(point.subarray(1), i * 65 + 1);
-    } catch {}
+    if (v <= 1) {
+      try {
+        const point = recover(digests.subarray(i * 32, i * 32 + 32), signatures.subarray(i * 65, i * 65 + 64), v);
+        out.set(point.subarray(1, 65), i * 64);
+        result = ${DONE};
+      } catch {}
+    }
+    Atomics.store(status, i, result);
+    Atomics.notify(status, i);
   }
-  parentPort.postMessage({ id, out }, [out.buffer]);
 });
 `;
 
@@ -56,88 +84,103 @@ const recover = (digest, rs, v) => recoverUncompressed(digest, big(rs.subarray(0
   }
   const url = pathToFileURL(createRequire(import.meta.url).resolve('@noble/curves/secp256k1.js')).href;
   return `import { secp256k1 } from ${JSON.stringify(url)};
-const recover = (digest, rs, v) => secp256k1.Signature.fromBytes(rs, 'compact').addRecoveryBit(v).recoverPublicKey(digest).toBytes(false);`;
+const recover = (digest, rs, v) => secp256k1.Signature.fromBytes(rs.slice(), 'compact').addRecoveryBit(v).recoverPublicKey(digest.slice()).toBytes(false);`;
 }
 
-interface Pending {
-  jobs: readonly SignatureJob[];
-  done: () => void;
+/** The jobs of one import in shared memory, as the workers see them. */
+interface SharedJobs {
+  status: Int32Array;
+  digests: Uint8Array;
+  signatures: Uint8Array;
+  /** 64 bytes per job: the recovered key when its status is DONE. */
+  out: Uint8Array;
 }
 
-class PoolWorker {
-  readonly pending = new Map<number, Pending>();
-  private broken = false;
+/** The recoveries of one import, handed to the workers at once and taken back block by block. */
+export class RecoveryBatch {
+  constructor(
+    private readonly jobs: readonly SignatureJob[],
+    private readonly shared: SharedJobs,
+  ) {}
 
-  constructor(private readonly worker: Worker) {
-    worker.unref();
-    worker.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
-      const p = this.pending.get(id);
-      if (p === undefined) return;
-      this.pending.delete(id);
-      p.jobs.forEach((job, i) => {
-        if (out[i * 65] === 1) rememberRecovered(job.digest, job.signature, out.slice(i * 65 + 1, i * 65 + 65));
-      });
-      this.settle(p);
-    });
-    // A dead worker recovers nothing more: its jobs fall back to the main thread.
-    const fail = () => {
-      this.broken = true;
-      for (const p of this.pending.values()) this.settle(p);
-      this.pending.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', fail);
+  /**
+   * Makes jobs [from, to) final for the main thread: recovered keys go into
+   * the memo, jobs no worker started are claimed (the caller's own recovery
+   * path will do them), and a job a worker is in the middle of is waited for.
+   */
+  take(from: number, to: number): void {
+    const { status, out } = this.shared;
+    for (let i = from; i < to; i++) {
+      let state = Atomics.compareExchange(status, i, FREE, BY_MAIN);
+      if (state === BY_WORKER) {
+        Atomics.wait(status, i, BY_WORKER, WAIT_FOR_STARTED_MS);
+        state = Atomics.load(status, i);
+      }
+      if (state === DONE) {
+        const job = this.jobs[i]!;
+        rememberRecovered(job.digest, job.signature, out.slice(i * 64, i * 64 + 64));
+      }
+    }
   }
 
-  get usable(): boolean {
-    return !this.broken;
+  /** Claims every job still free, so that workers skip the rest of an import that has ended. */
+  close(): void {
+    const { status } = this.shared;
+    for (let i = 0; i < status.length; i++) Atomics.compareExchange(status, i, FREE, BY_MAIN);
   }
 
-  private settle(p: Pending): void {
-    p.done();
-    if (this.pending.size === 0) this.worker.unref();
-  }
-
-  post(id: number, jobs: readonly SignatureJob[]): Promise<void> {
-    return new Promise((resolve) => {
-      const digests = new Uint8Array(jobs.length * 32);
-      const signatures = new Uint8Array(jobs.length * 65);
-      jobs.forEach((job, i) => {
-        digests.set(job.digest, i * 32);
-        signatures.set(job.signature, i * 65);
-      });
-      this.pending.set(id, { jobs, done: resolve });
-      // Keep the process alive while an import waits on the answer.
-      this.worker.ref();
-      this.worker.postMessage({ id, digests, signatures }, [digests.buffer, signatures.buffer]);
-    });
+  /** True when every job is recovered, failed or claimed (for tests). */
+  settled(): boolean {
+    return this.shared.status.every((s) => s !== FREE && s !== BY_WORKER);
   }
 }
 
 export class RecoveryPool {
-  private workers: PoolWorker[] | undefined;
-  private nextId = 0;
+  private workers: Worker[] | undefined;
+  private broken = 0;
 
   constructor(readonly size: number) {}
 
-  private start(): PoolWorker[] {
+  private start(): Worker[] {
     if (this.workers === undefined) {
       const url = new URL(`data:text/javascript,${encodeURIComponent(workerSource(recoverModule()))}`);
-      this.workers = Array.from({ length: this.size }, () => new PoolWorker(new Worker(url)));
+      this.workers = Array.from({ length: this.size }, () => {
+        const worker = new Worker(url);
+        // Workers hold no promise of the main thread, so they never need to keep the process alive.
+        worker.unref();
+        // A dead worker recovers nothing more; a job it had started is waited for briefly, then recovered here.
+        let dead = false;
+        const fail = () => {
+          if (!dead) this.broken++;
+          dead = true;
+        };
+        worker.on('error', fail);
+        worker.on('exit', fail);
+        return worker;
+      });
     }
     return this.workers;
   }
 
-  /**
-   * Recovers `jobs` in the background into the memo. Resolves when they are
-   * done (or given up); never rejects. Batches are served in the order given.
-   */
-  recover(jobs: readonly SignatureJob[]): Promise<void> {
-    if (jobs.length === 0) return Promise.resolve();
-    const usable = this.start().filter((w) => w.usable);
-    if (usable.length === 0) return Promise.resolve();
-    const least = usable.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    return least.post(this.nextId++, jobs);
+  /** Starts recovering `jobs` on the workers; take the results back with the batch. */
+  recover(jobs: readonly SignatureJob[]): RecoveryBatch {
+    const count = jobs.length;
+    const shared: SharedJobs = {
+      status: new Int32Array(new SharedArrayBuffer(count * 4)),
+      digests: new Uint8Array(new SharedArrayBuffer(count * 32)),
+      signatures: new Uint8Array(new SharedArrayBuffer(count * 65)),
+      out: new Uint8Array(new SharedArrayBuffer(count * 64)),
+    };
+    jobs.forEach((job, i) => {
+      shared.digests.set(job.digest, i * 32);
+      shared.signatures.set(job.signature, i * 65);
+    });
+    const batch = new RecoveryBatch(jobs, shared);
+    const workers = count === 0 ? [] : this.start();
+    if (workers.length === 0 || this.broken >= workers.length) batch.close();
+    // Every worker gets the whole batch: they share it out through the claims.
+    else for (const worker of workers) worker.postMessage(shared);
+    return batch;
   }
 }
 

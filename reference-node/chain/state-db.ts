@@ -1,6 +1,7 @@
 /**
- * The state trie's key-value store, in the shape @ethereumjs/mpt wants (its
- * DB interface: hex-string keys, byte or hex values). Writes stay in memory
+ * The state trie's key-value store, for our StateTrie (TrieNodeStore) and in
+ * the shape @ethereumjs/mpt wants (its DB interface: hex-string keys, byte or
+ * hex values), which the account reader uses. Writes stay in memory
  * until the chain takes them into the atomic batch that also writes the blocks
  * and moves the head, so a crash never leaves a head whose state is missing.
  * Nothing is ever deleted: trie nodes are addressed by hash and shared between
@@ -8,6 +9,7 @@
  */
 import type { BatchDBOp, DB, EncodingOpts } from '@ethereumjs/util';
 import { bytesToHex, hexToBytes } from '../wire/bytes.js';
+import type { TrieNodeStore } from './state-trie.js';
 
 /** Where committed state lives (a sublevel of the chain store, or a map in tests). */
 export interface StateBackend {
@@ -16,7 +18,7 @@ export interface StateBackend {
 
 type Value = Uint8Array | string;
 
-export class StateDb implements DB<string, Value> {
+export class StateDb implements DB<string, Value>, TrieNodeStore {
   private pending = new Map<string, Uint8Array>();
   /** Counts discards, so a reader that caches state can tell its cache may describe writes that are gone. */
   generation = 0;
@@ -27,6 +29,16 @@ export class StateDb implements DB<string, Value> {
     const value = this.pending.get(key) ?? (await this.backend.get(hexToBytes(key)));
     if (value === undefined) return undefined;
     return opts?.valueEncoding === 'string' ? bytesToHex(value) : value;
+  }
+
+  /** TrieNodeStore: the bytes under an unprefixed-hex key. */
+  async read(key: string): Promise<Uint8Array | undefined> {
+    return this.pending.get(key) ?? (await this.backend.get(hexToBytes(key)));
+  }
+
+  /** TrieNodeStore: a pending write, synchronous (the trie writes while it hashes). */
+  write(key: string, value: Uint8Array): void {
+    this.pending.set(key, value);
   }
 
   async put(key: string, value: Value): Promise<void> {

@@ -22,9 +22,9 @@
  */
 import { createBlockFromRLP, type Block as EjsBlock } from '@ethereumjs/block';
 import { Common, createCommonFromGethGenesis, parseGethGenesis, type ChainConfig, type CustomCrypto, type GethGenesis } from '@ethereumjs/common';
-import { createMPT } from '@ethereumjs/mpt';
+import type { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { Caches, CacheType, MerkleStateManager } from '@ethereumjs/statemanager';
-import { Account, Address, calculateSigRecovery, concatBytes, ecrecover, setLengthLeft, ValueEncoding, type KZG } from '@ethereumjs/util';
+import { Account, Address, calculateSigRecovery, concatBytes, ecrecover, setLengthLeft, type KZG } from '@ethereumjs/util';
 import { createVM, runBlock, type TxReceipt, type VM } from '@ethereumjs/vm';
 import { encodeBlock, type Block, type BlockHeader } from '../wire/block.js';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
@@ -37,8 +37,9 @@ import type { GenesisAccount } from './genesis-state.js';
 import { recallRecovered, rememberRecovered } from './recovery-memo.js';
 import { recoverPublicKey } from '../wire/keys.js';
 import type { StateDb } from './state-db.js';
+import { StateTrie } from './state-trie.js';
 
-/** Decoded-size bound of the trie's node cache (node count), which saves reading hot nodes back from the store. */
+/** Decoded trie nodes kept in memory, which saves reading hot nodes back from the store. */
 const TRIE_NODE_CACHE = 100_000;
 /**
  * Accounts and storage slots the state caches hold. It must exceed what one
@@ -183,7 +184,9 @@ export class VmExecutor implements Executor {
     const blockCommon = createCommonFromGethGenesis(ethereumjsGenesis(genesis), { chain: 'devp2p-check', customCrypto });
     const clique = genesis.config.clique !== undefined;
     const common = clique ? authorPaysCommon(genesis, customCrypto) : blockCommon;
-    const trie = await createMPT({ db, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: TRIE_NODE_CACHE });
+    // Our trie hashes once per root instead of at every put (state-trie.ts); MerkleStateManager takes it for the
+    // MerklePatriciaTrie whose methods it calls.
+    const trie = StateTrie.create(db, { hashKeys: true, cacheSize: TRIE_NODE_CACHE }) as unknown as MerklePatriciaTrie;
     // Without caches every account and slot write goes straight into the trie, which rehashes its path each time;
     // with them a block's writes reach the trie once, when the block's root is taken.
     const caches = new Caches({

@@ -4,7 +4,6 @@
  * geth's types.DeriveSha), the ommers hash, the logs bloom and the EIP-7685
  * requests hash. Pure functions of the items; no chain state.
  */
-import { createMPT } from '@ethereumjs/mpt';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ommersHashOf, withdrawalToRlp, type BlockHeader, type Withdrawal } from '../wire/block.js';
 import { concatBytes } from '../wire/bytes.js';
@@ -14,14 +13,18 @@ import { keccak256 } from '../wire/keys.js';
 import { encodeRlp } from '../wire/rlp.js';
 import { encodeCanonicalTransaction } from '../wire/tx/codec.js';
 import type { Hash32, Transaction } from '../wire/tx/types.js';
+import { StateTrie, type TrieNodeStore } from './state-trie.js';
 
 /** keccak256(rlp("")): the root of an empty trie. */
 export const EMPTY_TRIE_ROOT: Hash32 = keccak256(encodeRlp(new Uint8Array(0)));
 
+/** A trie built in memory and thrown away: nothing is read back, nothing kept. */
+const NOWHERE: TrieNodeStore = { read: async () => undefined, write: () => undefined };
+
 /** The root of a trie holding values[i] at key rlp(i). */
 export async function orderedTrieRoot(values: readonly Uint8Array[]): Promise<Hash32> {
   if (values.length === 0) return EMPTY_TRIE_ROOT;
-  const trie = await createMPT();
+  const trie = StateTrie.create(NOWHERE, { hashKeys: false, cacheSize: 0 });
   for (let i = 0; i < values.length; i++) await trie.put(encodeRlp(i), values[i]!);
   return trie.root();
 }

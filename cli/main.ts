@@ -25,6 +25,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
       'conform [--target reference|enode://..|cmd:"..."] [--chain DIR] [--profile legacy|modern|both] [--run GLOBS] [--list] [--seed S] [--jobs N] [--shard I/N] [--junit F] [--json F] [--html F] [--hive-results DIR]',
     load: () => import('./commands/conform.js'),
   },
+  fuzz: { summary: 'fuzz --campaign handshake|frame|p2p|eth|discv4|session [--target T] [--seed N] [--runs N | --time 60s] [--corpus DIR] [--jobs N] | fuzz replay FILE|DIR', load: () => import('./commands/fuzz.js') },
   node: {
     summary:
       'node [--datadir D] [--port P] [--host IP] [--nodekey HEX | --nodekeyfile F] [--bootnodes enode,...] [--nodiscover] [--nodial] [--maxpeers N] [--static enode,...] [--trusted enode,...] [--http.port N]',

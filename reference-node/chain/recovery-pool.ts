@@ -6,17 +6,17 @@
  * cacher, core/sender_cacher.go, which recovers senders on all cores before
  * processing.)
  *
- * The main thread never waits for a worker that has not started a job: jobs
- * live in shared memory, and each is claimed once, by a worker or by the main
- * thread, with a compare-and-swap on its status word. Before a block runs, the
- * main thread takes that block's jobs: finished ones go into the recovery
- * memo, where the seal check and the VM find them; ones no worker has reached
- * are claimed by the main thread, which then recovers them on its own path as
- * if there were no pool; only a job a worker is in the middle of is waited
- * for, briefly. So when the other cores are busy (a loaded machine) the import
- * costs what it costs without workers, and no signature is recovered twice.
- * Results arrive through shared memory, so nothing depends on the main thread
- * reaching its event loop during an import.
+ * The main thread never waits for a worker: jobs live in shared memory, and
+ * each is claimed once, by a worker or by the main thread, with a
+ * compare-and-swap on its status word. Before a block runs, the main thread
+ * takes that block's jobs: finished ones go into the recovery memo, where the
+ * seal check and the VM find them; the others are left to the main thread's
+ * own recovery path, as if there were no pool (those not started are claimed,
+ * so no worker starts them late). So when the other cores are busy (a loaded
+ * machine) the import costs what it costs without workers, and a signature is
+ * recovered twice only when the main thread reaches a job a worker is in the
+ * middle of. Results arrive through shared memory, so nothing depends on the
+ * main thread reaching its event loop during an import.
  *
  * Nothing is trusted that the main thread could not reproduce: a signature
  * the workers cannot recover is simply absent from the memo, the main thread
@@ -46,8 +46,6 @@ const BY_WORKER = 1;
 const DONE = 2;
 const FAILED = 3;
 const BY_MAIN = 4;
-/** How long the main thread waits for a job a worker has started (one recovery takes ~1 ms; a descheduled worker may take longer, and then the main thread recovers it too). */
-const WAIT_FOR_STARTED_MS = 20;
 
 /**
  * Worker code: `recover(digest, r || s, v)` returns 0x04 || x || y, or
@@ -70,7 +68,6 @@ parentPort.on('message', ({ status, digests, signatures, out }) => {
       } catch {}
     }
     Atomics.store(status, i, result);
-    Atomics.notify(status, i);
   }
 });
 `;
@@ -105,17 +102,17 @@ export class RecoveryBatch {
 
   /**
    * Makes jobs [from, to) final for the main thread: recovered keys go into
-   * the memo, jobs no worker started are claimed (the caller's own recovery
-   * path will do them), and a job a worker is in the middle of is waited for.
+   * the memo, and jobs no worker has finished are left to the caller's own
+   * recovery path (those not started are claimed, so no worker starts them).
+   * A job a worker is in the middle of is not waited for: on a busy machine
+   * that worker may be off its core for many milliseconds, while recovering
+   * here costs one recovery, and it only happens where the main thread has
+   * caught up with the workers.
    */
   take(from: number, to: number): void {
     const { status, out } = this.shared;
     for (let i = from; i < to; i++) {
-      let state = Atomics.compareExchange(status, i, FREE, BY_MAIN);
-      if (state === BY_WORKER) {
-        Atomics.wait(status, i, BY_WORKER, WAIT_FOR_STARTED_MS);
-        state = Atomics.load(status, i);
-      }
+      const state = Atomics.compareExchange(status, i, FREE, BY_MAIN);
       if (state === DONE) {
         const job = this.jobs[i]!;
         rememberRecovered(job.digest, job.signature, out.slice(i * 64, i * 64 + 64));
@@ -148,7 +145,7 @@ export class RecoveryPool {
         const worker = new Worker(url);
         // Workers hold no promise of the main thread, so they never need to keep the process alive.
         worker.unref();
-        // A dead worker recovers nothing more; a job it had started is waited for briefly, then recovered here.
+        // A dead worker recovers nothing more: its jobs are left to the main thread, like any job not finished.
         let dead = false;
         const fail = () => {
           if (!dead) this.broken++;

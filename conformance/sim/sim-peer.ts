@@ -27,7 +27,7 @@ import {
 import { ETH_MESSAGE_COUNTS } from '../../reference-node/p2p/capabilities.js';
 import { RlpxTransport, type DialOptions } from '../../reference-node/p2p/rlpx-transport.js';
 import { publicKeyOf, type PrivateKey } from '../../reference-node/wire/keys.js';
-import type { FrameMessage } from '../../reference-node/wire/rlpx/frame.js';
+import { SnappyFrameError, type FrameMessage } from '../../reference-node/wire/rlpx/frame.js';
 import type { Transcript } from './transcript.js';
 
 /** Where the simulated peer connects and what it records into. */
@@ -55,6 +55,13 @@ export interface SimDialOptions {
   autoPong?: boolean;
   /** Message counts for capabilities we may announce (default: eth 66–70). */
   messageCounts?: Parameters<typeof negotiateCapabilities>[2];
+  /**
+   * Read a Disconnect that arrives uncompressed although snappy is on, and
+   * end the session with its reason (noted in the transcript) instead of as an
+   * undecodable frame. For tests of a refused Hello: whether the target had
+   * accepted our Hello, and so compresses, is exactly what is in question.
+   */
+  acceptUncompressedDisconnect?: boolean;
 }
 
 /** How the session ended, as seen by the peer. */
@@ -121,7 +128,13 @@ export class SimPeer {
     env.signal.addEventListener('abort', onAbort, { once: true });
     transport.start({
       message: (msg) => this.onMessage(msg, autoPong),
-      error: (err) => this.end({ via: 'bad-frame', error: err.message, atMs: this.elapsed() }),
+      error: (err) => {
+        if (options.acceptUncompressedDisconnect && err instanceof SnappyFrameError && err.msgId === P2pMessageId.Disconnect) {
+          this.onUncompressedDisconnect(err.raw);
+          return;
+        }
+        this.end({ via: 'bad-frame', error: err.message, atMs: this.elapsed() });
+      },
       close: () => {
         env.signal.removeEventListener('abort', onAbort);
         this.end({ via: 'close', atMs: this.elapsed() });
@@ -314,6 +327,21 @@ export class SimPeer {
     }
     this.inbox.push(inbound);
     this.wake();
+  }
+
+  private onUncompressedDisconnect(raw: Uint8Array): void {
+    let reason: number | undefined;
+    try {
+      reason = decodeDisconnect(raw).reason;
+    } catch {
+      this.end({ via: 'bad-frame', error: 'an uncompressed Disconnect that does not decode', atMs: this.elapsed() });
+      return;
+    }
+    const inbound: Inbound = { msgId: P2pMessageId.Disconnect, payload: raw, atMs: this.elapsed() };
+    this.env.transcript.record(this.name, 'in', 'p2p:Disconnect', raw, `${describeDisconnectReason(reason)}, sent uncompressed`);
+    this.all.push(inbound);
+    this.inbox.push(inbound);
+    this.end({ via: 'disconnect', reason, atMs: inbound.atMs });
   }
 
   private maybeNegotiate(): void {

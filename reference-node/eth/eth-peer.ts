@@ -43,6 +43,7 @@ import { serveReceipts } from './serve-receipts.js';
 import { blockRangeProblem, currentBlockRange, type BlockRange } from './status.js';
 import { checkInboundTransactions } from './tx-inbound.js';
 import type { TxAnnouncement } from './tx-packs.js';
+import { fault } from '../faults/index.js';
 
 /** geth sends a BlockRangeUpdate once the head has moved this far (or moved back at all). */
 export const BLOCK_RANGE_UPDATE_INTERVAL = 32n;
@@ -254,7 +255,7 @@ export class EthPeer {
       case 'Status':
         throw new EthProtocolError('statusTwice', 'a second Status after the handshake');
       case 'GetBlockHeaders':
-        this.send({ kind: 'BlockHeaders', requestId: msg.requestId, headers: serveHeaders(chain, msg) });
+        this.send({ kind: 'BlockHeaders', requestId: fault('eth-wrong-request-id') ? msg.requestId + 1n : msg.requestId, headers: serveHeaders(chain, msg) });
         return;
       case 'GetBlockBodies':
         this.send({ kind: 'BlockBodies', requestId: msg.requestId, bodies: serveBodies(chain, msg.hashes) });
@@ -262,9 +263,12 @@ export class EthPeer {
       case 'GetReceipts':
         this.send(serveReceipts(chain, this.version, msg));
         return;
-      case 'GetPooledTransactions':
-        this.send({ kind: 'PooledTransactions', requestId: msg.requestId, transactions: servePooledTransactions(this.context.txPool, msg.hashes) });
+      case 'GetPooledTransactions': {
+        const transactions = servePooledTransactions(this.context.txPool, msg.hashes);
+        if (transactions.length === 0 && fault('eth-pooled-txs-silent')) return;
+        this.send({ kind: 'PooledTransactions', requestId: msg.requestId, transactions });
         return;
+      }
       case 'GetNodeData':
         // eth/66 only. We keep no state trie to serve; an empty answer is what a node without the data sends.
         this.send({ kind: 'NodeData', requestId: msg.requestId, values: [] });
@@ -320,7 +324,7 @@ export class EthPeer {
   }
 
   private rejectAfterMerge(kind: string): void {
-    if (this.context.isPostMerge()) throw new EthProtocolError('blockAnnouncementAfterMerge', `${kind} after the merge`);
+    if (this.context.isPostMerge() && !fault('eth-accept-postmerge-newblock')) throw new EthProtocolError('blockAnnouncementAfterMerge', `${kind} after the merge`);
   }
 }
 

@@ -13,7 +13,9 @@ import type { ChainReader } from './chain-reader.js';
 import { EthPeer, type EthPeerContext } from './eth-peer.js';
 import { EthDisconnectReasons, EthProtocolError } from './reasons.js';
 import type { PooledTransactionSource } from './serve-pooled-txs.js';
+import { serveHeaders } from './serve-headers.js';
 import { buildStatus, checkRemoteStatus } from './status.js';
+import { fault } from '../faults/index.js';
 
 /** geth's handshakeTimeout. */
 export const DEFAULT_STATUS_TIMEOUT_MS = 5_000;
@@ -94,7 +96,7 @@ function runSession(
   let peer: EthPeer | undefined;
   const timeoutMs = options.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS;
   const timer = setTimeout(() => {
-    if (!peer) session.disconnect(EthDisconnectReasons.statusTimeout);
+    if (!peer && !fault('eth-no-status-timeout')) session.disconnect(EthDisconnectReasons.statusTimeout);
   }, timeoutMs);
 
   session.onDisconnect((info) => {
@@ -104,12 +106,13 @@ function runSession(
     peer.closed(info);
   });
   session.onMessage((code, payload) => {
-    if (payload.length > MAX_MESSAGE_SIZE) {
+    if (payload.length > MAX_MESSAGE_SIZE && !fault('eth-accept-oversized-message')) {
       throw new EthProtocolError('messageTooLarge', `message 0x${code.toString(16)} of ${payload.length} bytes (at most ${MAX_MESSAGE_SIZE})`);
     }
     if (peer) return peer.handle(decodeEthMessage(version, code, payload));
     // Judge by code before decoding: whatever else it is, it is not the Status we wait for.
     if (code !== ETH_MESSAGE_CODES.Status) {
+      if (fault('eth-serve-before-status') && code === ETH_MESSAGE_CODES.GetBlockHeaders) return serveBeforeStatus(session, version, options.chain, payload);
       throw new EthProtocolError('statusNotFirst', `first eth message has code 0x${code.toString(16).padStart(2, '0')}`);
     }
     const status = decodeEthMessage(version, code, payload);
@@ -120,4 +123,12 @@ function runSession(
     live.add(peer);
     options.onPeer?.(peer);
   });
+}
+
+/** Fault eth-serve-before-status: answers a header query from a peer that has not sent its Status. */
+function serveBeforeStatus(session: ProtocolSession, version: EthVersion, chain: ChainReader, payload: Uint8Array): void {
+  const query = decodeEthMessage(version, ETH_MESSAGE_CODES.GetBlockHeaders, payload);
+  if (query.kind !== 'GetBlockHeaders') return;
+  const answer = encodeEthMessage(version, { kind: 'BlockHeaders', requestId: query.requestId, headers: serveHeaders(chain, query) });
+  session.send(answer.code, answer.payload);
 }

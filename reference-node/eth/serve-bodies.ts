@@ -10,6 +10,7 @@ import { bodyToRlp, type BlockBody } from '../wire/block.js';
 import { MAX_BODIES_SERVE, SOFT_RESPONSE_LIMIT } from '../wire/eth/limits.js';
 import { encodeRlp } from '../wire/rlp.js';
 import type { ChainReader } from './chain-reader.js';
+import { fault } from '../faults/index.js';
 
 export function serveBodies(chain: ChainReader, hashes: readonly Uint8Array[]): BlockBody[] {
   const bodies: BlockBody[] = [];
@@ -21,5 +22,5 @@ export function serveBodies(chain: ChainReader, hashes: readonly Uint8Array[]): 
     bodies.push(body);
     bytes += encodeRlp(bodyToRlp(body)).length;
   }
-  return bodies;
+  return fault('eth-bodies-wrong-order') ? bodies.reverse() : bodies;
 }

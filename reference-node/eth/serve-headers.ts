@@ -15,6 +15,7 @@ import { equalBytes } from '../wire/bytes.js';
 import type { GetBlockHeaders } from '../wire/eth/types.js';
 import { MAX_HEADERS_SERVE, SOFT_RESPONSE_LIMIT } from '../wire/eth/limits.js';
 import type { ChainReader } from './chain-reader.js';
+import { fault } from '../faults/index.js';
 
 const MAX_UINT64 = (1n << 64n) - 1n;
 const MAX_NON_CANONICAL = 100;
@@ -31,7 +32,8 @@ export function serveHeaders(
   query: Pick<GetBlockHeaders, 'origin' | 'amount' | 'skip' | 'reverse'>,
   limits: HeaderServeLimits = DEFAULT_LIMITS,
 ): BlockHeader[] {
-  const wanted = query.amount < BigInt(limits.maxHeaders) ? Number(query.amount) : limits.maxHeaders;
+  const maxHeaders = fault('eth-serve-1025-headers') ? limits.maxHeaders + 1 : limits.maxHeaders;
+  const wanted = query.amount < BigInt(maxHeaders) ? Number(query.amount) : maxHeaders;
   if (wanted === 0) return [];
   let current = 'hash' in query.origin ? chain.headerByHash(query.origin.hash) : chain.headerByNumber(query.origin.number);
   const headers: BlockHeader[] = [];
@@ -44,7 +46,7 @@ export function serveHeaders(
     headers.push(current);
     bytes += encodeBlockHeader(current).length;
     if (headers.length === wanted || bytes >= limits.softBytes) break;
-    current = query.reverse ? stepBack(current) : stepForward(current);
+    current = query.reverse && !fault('eth-ignore-reverse') ? stepBack(current) : stepForward(current);
   }
   return headers;
 
@@ -54,7 +56,7 @@ export function serveHeaders(
   }
 
   function stepForward(from: BlockHeader): BlockHeader | undefined {
-    const next = from.number + step;
+    const next = fault('eth-skip-overflow-wrap') ? (from.number + step) & MAX_UINT64 : from.number + step;
     // geth's "skip overflow attack" guard: a uint64 wrap would restart from a low block.
     if (next > MAX_UINT64) return undefined;
     // A side-chain block's descendants are not reachable by number.

@@ -17,6 +17,7 @@ import { MAX_MESSAGE_SIZE, MAX_RECEIPTS_SERVE, PARTIAL_RECEIPTS_THRESHOLD, SOFT_
 import type { EthVersion, GetReceipts, Receipt, Receipts, ReceiptWithBloom } from '../wire/eth/types.js';
 import { encodeRlp, type RlpInput } from '../wire/rlp.js';
 import type { ChainReader } from './chain-reader.js';
+import { fault } from '../faults/index.js';
 
 /**
  * Room kept for what wraps the receipt lists: the message's list header, the
@@ -58,13 +59,14 @@ export function serveReceipts(
   const { requestId } = request;
   if (version <= 68) {
     const lists = collectWhole(chain, request.hashes, limits, (r) => encodedSize(receiptEth66ToRlp({ ...r, bloom: logsBloom(r.logs) })));
-    return { kind: 'Receipts', form: 'eth66', requestId, receipts: lists.map(withBloom) };
+    const receipts = fault('eth-receipts-wrong-bloom') ? lists.map((l) => l.map((r) => ({ ...r, bloom: new Uint8Array(256).fill(0xff) }))) : lists.map(withBloom);
+    return { kind: 'Receipts', form: 'eth66', requestId, receipts };
   }
   if (version === 69) {
     const lists = collectWhole(chain, request.hashes, limits, (r) => encodedSize(receiptEth69ToRlp(r)));
     return { kind: 'Receipts', form: 'eth69', requestId, receipts: lists };
   }
-  const first = request.form === 'eth70' ? request.firstBlockReceiptIndex : 0n;
+  const first = request.form === 'eth70' && !fault('eth-receipts-ignore-first-index') ? request.firstBlockReceiptIndex : 0n;
   const { lists, incomplete } = collectPartial(chain, request.hashes, first, limits);
   return { kind: 'Receipts', form: 'eth70', requestId, lastBlockIncomplete: incomplete, receipts: lists };
 }

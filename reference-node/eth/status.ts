@@ -6,9 +6,10 @@
  */
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
 import type { BlockRangeUpdate, EthVersion, Status } from '../wire/eth/types.js';
-import { formatForkId } from '../wire/forkid.js';
+import { formatForkId, type ForkId } from '../wire/forkid.js';
 import type { ChainReader } from './chain-reader.js';
 import { EthProtocolError } from './reasons.js';
+import { fault } from '../faults/index.js';
 
 /** The block range a node serves (EIP-7642): Status eth/69 fields and BlockRangeUpdate. */
 export interface BlockRange {
@@ -40,10 +41,16 @@ export function buildStatus(chain: ChainReader, version: EthVersion): Status {
       td: head.td,
       head: head.hash,
       genesis: chain.genesisHash,
-      forkId: chain.forkId(),
+      forkId: announcedForkId(chain),
     };
   }
-  return { kind: 'Status', form: 'eth69', version, networkId: chain.networkId, genesis: chain.genesisHash, forkId: chain.forkId(), ...currentBlockRange(chain) };
+  return { kind: 'Status', form: 'eth69', version, networkId: chain.networkId, genesis: chain.genesisHash, forkId: announcedForkId(chain), ...currentBlockRange(chain) };
+}
+
+function announcedForkId(chain: ChainReader): ForkId {
+  const forkId = chain.forkId();
+  if (!fault('eth-wrong-forkid')) return forkId;
+  return { hash: forkId.hash.map((b) => b ^ 0xff), next: forkId.next };
 }
 
 const ZERO_HASH = new Uint8Array(32);
@@ -54,6 +61,7 @@ const ZERO_HASH = new Uint8Array(32);
  * honest peer nothing (its block 0 is the genesis, whose hash is not zero).
  */
 export function blockRangeProblem(range: BlockRange | BlockRangeUpdate): string | undefined {
+  if (fault('eth-no-blockrange-validation')) return undefined;
   if (range.earliestBlock > range.latestBlock) return `earliest ${range.earliestBlock} > latest ${range.latestBlock}`;
   if (equalBytes(range.latestBlockHash, ZERO_HASH)) return 'zero latest block hash';
   return undefined;
@@ -67,11 +75,11 @@ export function checkRemoteStatus(chain: ChainReader, version: EthVersion, statu
   if (status.version !== version) {
     throw new EthProtocolError('versionMismatch', `Status says eth/${status.version} on an eth/${version} session`);
   }
-  if (!equalBytes(status.genesis, chain.genesisHash)) {
+  if (!equalBytes(status.genesis, chain.genesisHash) && !fault('eth-accept-wrong-genesis')) {
     throw new EthProtocolError('genesisMismatch', `genesis ${bytesToHex(status.genesis)}, ours ${bytesToHex(chain.genesisHash)}`);
   }
   const verdict = chain.forkFilter()(status.forkId);
-  if (verdict !== 'accept') {
+  if (verdict !== 'accept' && !fault('eth-accept-any-forkid')) {
     throw new EthProtocolError('forkIdRejected', `fork id ${formatForkId(status.forkId)}: ${verdict} (ours ${formatForkId(chain.forkId())})`);
   }
   if (status.form === 'eth69') {

@@ -25,6 +25,7 @@
  * closes it after close().
  */
 import { randomBytes } from 'node:crypto';
+import { fault } from '../faults/index.js';
 import { bytesToHex, equalBytes } from '../wire/bytes.js';
 import { ipToString, type NeighborNode } from '../wire/discv4.js';
 import type { Enode } from '../wire/enode.js';
@@ -532,7 +533,7 @@ export class Discv4 {
     try {
       const pong = await this.ping(node);
       responded = true;
-      if (pong.enrSeq !== undefined && pong.enrSeq > seqOf(node)) {
+      if (pong.enrSeq !== undefined && pong.enrSeq > seqOf(node) && !fault('discv4-no-enr-refresh')) {
         try {
           newer = withRecord(node, await this.requestEnr(node));
           this.tableCounters.enrFetched++;

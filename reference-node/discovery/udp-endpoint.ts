@@ -24,18 +24,22 @@ import {
   decodeDiscv4Packet,
   MAX_NEIGHBORS,
   encodeDiscv4Packet,
+  encodeRawDiscv4Packet,
   expirationAfter,
   expirationOf,
   ipToBytes,
+  ipToString,
   isExpired,
+  PACKET_TYPE,
   type DecodedPacket,
   type NeighborNode,
   type Packet,
   type Pong,
 } from '../wire/discv4.js';
 import { DecodeError, type DecodeErrorCode } from '../wire/errors.js';
-import { nodeIdOf, publicKeyOf, type NodeId, type PrivateKey, type PublicKey } from '../wire/keys.js';
-import { asList, asUint64, decodeRlp } from '../wire/rlp.js';
+import { keccak256, nodeIdOf, publicKeyOf, type NodeId, type PrivateKey, type PublicKey } from '../wire/keys.js';
+import { asList, asUint64, decodeRlp, encodeRlp } from '../wire/rlp.js';
+import { fault } from '../faults/index.js';
 import { canonicalIp } from './netutil.js';
 import type { DiscoveredNode } from './types.js';
 
@@ -439,9 +443,10 @@ export class Discv4UdpEndpoint {
   }
 
   private handle(msg: Buffer, from: SenderAddress): void {
+    if (fault('discv4-accept-bad-hash') && msg.length > 32) msg.set(keccak256(msg.subarray(32)), 0);
     const d = decodeDiscv4Packet(msg);
     const expiration = expirationOf(d.packet);
-    if (expiration !== undefined && isExpired(BigInt.asIntN(64, expiration), this.now())) {
+    if (expiration !== undefined && isExpired(BigInt.asIntN(64, expiration), this.now()) && !fault('discv4-accept-expired')) {
       this.counters.expired++;
       return;
     }
@@ -455,6 +460,9 @@ export class Discv4UdpEndpoint {
     }
     switch (d.packet.type) {
       case 'ping':
+        if (fault('discv4-reject-ping-version') && d.packet.version !== 4n) return;
+        if (fault('discv4-pong-wrong-ping-hash')) d.hash = keccak256(msg);
+        if (fault('discv4-pong-to-claimed-from') || fault('discv4-table-claimed-endpoint')) return this.onPingFault(d, from);
         return this.onPing(d, d.packet.from.tcpPort, from);
       case 'pong':
         return this.onReply(bytesToHex(d.packet.pingHash), 'ping', d, from);
@@ -484,7 +492,7 @@ export class Discv4UdpEndpoint {
     const back = bondKey(d.nodeId, from.ip);
     if (this.isBonded(d.nodeId, from.ip)) {
       this.inbound(node);
-    } else if ((this.options.pingBack ?? true) && !this.pingingBack.has(back)) {
+    } else if ((this.options.pingBack ?? true) && !this.pingingBack.has(back) && !fault('discv4-no-ping-back')) {
       this.pingingBack.add(back);
       this.ping({ ip: from.ip, udpPort: from.port, publicKey: d.publicKey }, PING_BACK_TIMEOUT_MS)
         .then(() => this.inbound(node))
@@ -493,6 +501,24 @@ export class Discv4UdpEndpoint {
     }
     this.bonds.updateLastPingReceived(d.nodeId, from.ip, this.nowMs());
     this.options.onPingReceived?.(d.nodeId, canonicalIp(from.ip));
+  }
+
+  /**
+   * onPing as two planted bugs have it: the PING's claimed `from` taken for
+   * the sender's address, for the replies (discv4-pong-to-claimed-from) or
+   * for the table (discv4-table-claimed-endpoint). Only reached with a fault on.
+   */
+  private onPingFault(d: DecodedPacket, observed: SenderAddress): void {
+    const p = d.packet as Extract<Packet, { type: 'ping' }>;
+    const claimed: SenderAddress = { ip: ipToString(p.from.ip) ?? observed.ip, port: p.from.udpPort };
+    const replyTo = fault('discv4-pong-to-claimed-from') ? claimed : observed;
+    const fileAs = fault('discv4-table-claimed-endpoint') ? claimed : observed;
+    this.reply({ type: 'pong', to: { ip: ipToBytes(replyTo.ip), udpPort: replyTo.port, tcpPort: p.from.tcpPort }, pingHash: d.hash, expiration: expirationAfter(this.now()), ...this.seqField() }, replyTo);
+    const node: DiscoveredNode = { publicKey: d.publicKey, nodeId: d.nodeId, ip: canonicalIp(fileAs.ip), udpPort: fileAs.port, tcpPort: p.from.tcpPort };
+    if (this.isBonded(d.nodeId, replyTo.ip)) this.inbound(node);
+    else this.ping({ ip: replyTo.ip, udpPort: replyTo.port, publicKey: d.publicKey }, PING_BACK_TIMEOUT_MS).then(() => this.inbound(node), () => undefined);
+    this.bonds.updateLastPingReceived(d.nodeId, observed.ip, this.nowMs());
+    this.options.onPingReceived?.(d.nodeId, canonicalIp(observed.ip));
   }
 
   private inbound(node: DiscoveredNode): void {
@@ -507,13 +533,19 @@ export class Discv4UdpEndpoint {
 
   private onFindNode(d: DecodedPacket, target: Uint8Array, from: SenderAddress): void {
     const handler = this.options.findNodeHandler;
-    const proofOk = !(this.options.requireEndpointProof ?? true) || this.isBonded(d.nodeId, from.ip);
+    const proofOk = !(this.options.requireEndpointProof ?? true) || this.isBonded(d.nodeId, from.ip) || fault('discv4-findnode-without-bond');
     // No proof, no answer: otherwise a spoofed source address turns a small FindNode into large Neighbors at a victim.
     if (!handler || !proofOk) {
       this.counters.ignored++;
       return;
     }
     const nodes = handler({ target, publicKey: d.publicKey, nodeId: d.nodeId, from });
+    if (fault('discv4-neighbors-oversize')) {
+      // Everything in one packet, past the encoder's 1280-byte check.
+      const payload = encodeRlp([nodes.map((n) => [n.ip, n.udpPort, n.tcpPort, n.publicKey]), expirationAfter(this.now())]);
+      this.send(encodeRawDiscv4Packet(PACKET_TYPE.neighbors, payload, this.options.privateKey), from.ip, from.port).catch(() => undefined);
+      return;
+    }
     for (const chunk of chunkNeighbors(nodes)) {
       this.reply({ type: 'neighbors', nodes: chunk, expiration: expirationAfter(this.now()) }, from);
     }
@@ -532,12 +564,18 @@ export class Discv4UdpEndpoint {
       if (w.received >= FINDNODE_RESULT_COUNT || nodes.length < MAX_NEIGHBORS) w.finish();
     }
     if (!matched) this.counters.unsolicited++;
+    if (!matched && fault('discv4-add-unsolicited-neighbors')) {
+      for (const n of nodes) {
+        const ip = ipToString(n.ip);
+        if (ip !== undefined) this.inbound({ publicKey: n.publicKey, nodeId: nodeIdOf(n.publicKey), ip, udpPort: n.udpPort, tcpPort: n.tcpPort });
+      }
+    }
   }
 
   private onEnrRequest(d: DecodedPacket, from: SenderAddress): void {
     const enr = this.enr;
     const proofOk = !(this.options.requireEndpointProof ?? true) || this.isBonded(d.nodeId, from.ip);
-    if (!enr || !proofOk) {
+    if (!enr || !proofOk || fault('discv4-no-enr-response')) {
       this.counters.ignored++;
       return;
     }
@@ -549,6 +587,7 @@ export class Discv4UdpEndpoint {
     const waiters = (this.pending.get(key) ?? []).filter((w) => w.kind === kind && sameIp(w.remote.ip, from.ip));
     if (waiters.length === 0) {
       this.counters.unsolicited++;
+      if (kind === 'ping' && fault('discv4-proof-from-any-pong')) this.bonds.updateLastPongReceived(d.nodeId, from.ip, this.nowMs());
       return;
     }
     let answered = false;
@@ -605,6 +644,7 @@ export class Discv4UdpEndpoint {
   }
 
   private seqField(): { enrSeq?: bigint } {
+    if (this.enrSeq !== undefined && fault('discv4-enr-seq-mismatch')) return { enrSeq: this.enrSeq + 1n };
     return this.enrSeq === undefined ? {} : { enrSeq: this.enrSeq };
   }
 

@@ -26,7 +26,7 @@
  */
 import { RLP } from '@ethereumjs/rlp';
 import { bytesToHex, concatBytes, equalBytes } from '../wire/bytes.js';
-import { keccak256 } from '../wire/keys.js';
+import { keccak256 } from './keccak.js';
 import { ChainStoreError } from './errors.js';
 
 /** Where nodes (and contract code) live; keys are the unprefixed hex of the node's hash. */

@@ -38,6 +38,7 @@ import { recallRecovered, rememberRecovered } from './recovery-memo.js';
 import { recoverPublicKey } from '../wire/keys.js';
 import type { StateDb } from './state-db.js';
 import { StateTrie } from './state-trie.js';
+import { keccak256 } from './keccak.js';
 
 /** Decoded trie nodes kept in memory, which saves reading hot nodes back from the store. */
 const TRIE_NODE_CACHE = 100_000;
@@ -180,7 +181,9 @@ export class VmExecutor implements Executor {
   ) {}
 
   static async create(genesis: Genesis, db: StateDb): Promise<VmExecutor> {
-    const customCrypto = { kzg: UNAVAILABLE_KZG, ecrecover: memoEcrecover };
+    // Our keccak256 (keccak.ts) is ~2x @noble/hashes's, which ethereumjs uses for tx and header hashes, code hashes,
+    // KECCAK256 and its receipts trie.
+    const customCrypto = { kzg: UNAVAILABLE_KZG, ecrecover: memoEcrecover, keccak256 };
     const blockCommon = createCommonFromGethGenesis(ethereumjsGenesis(genesis), { chain: 'devp2p-check', customCrypto });
     const clique = genesis.config.clique !== undefined;
     const common = clique ? authorPaysCommon(genesis, customCrypto) : blockCommon;

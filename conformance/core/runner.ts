@@ -6,6 +6,7 @@
  * A target that dies during a test makes that test fail with the target's
  * output, and is restarted for the rest of the run when its provider can.
  */
+import { setMaxListeners } from 'node:events';
 import { ConnectionClosedError, HandshakeTimeoutError } from '../../reference-node/p2p/handshake-reader.js';
 import { DecodeError } from '../../reference-node/wire/errors.js';
 import type { Fixture } from '../fixture/fixture.js';
@@ -114,6 +115,8 @@ export class Runner {
     this.options.onStart?.(test);
     const transcript = new Transcript();
     const controller = new AbortController();
+    // Every pending wait of every sim peer listens on the test's signal; dozens at once are normal, not a leak.
+    setMaxListeners(0, controller.signal);
     const cleanups: Array<() => unknown> = [];
     const timeoutMs = test.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS;
     const launcher = test.isolation === 'fresh' ? (o: Parameters<TargetProvider['launch']>[1]) => slot.plan.provider.launch(slot.plan.fixture, o) : undefined;

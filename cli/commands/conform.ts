@@ -24,9 +24,9 @@ import { flagInt, flagString, parseArgs } from '../args.js';
 import { EXIT_FAILED, EXIT_OK, UnreachableError, UsageError } from '../errors.js';
 
 export const CONFORM_USAGE =
-  'conform [--target reference|enode://..|cmd:"..."|docker:IMAGE] [--chain DIR] [--profile legacy|modern|both] [--run GLOBS] [--list] [--seed S] [--jobs N] [--shard I/N] [--junit F] [--json F] [--html F] [--hive-results DIR] [--rpc URL] [--engine URL --jwtsecret HEX] [--without CAPS] [--fault NAMES] [--list-faults]';
+  'conform [--target reference|enode://..|cmd:"..."|docker:IMAGE] [--chain DIR] [--profile legacy|modern|both] [--run GLOBS] [--list] [--seed S] [--jobs N] [--shard I/N] [--junit F] [--json F] [--html F] [--hive-results DIR] [--rpc URL] [--engine URL --jwtsecret HEX] [--without CAPS] [--fault NAMES] [--list-faults] [--docker-host URL] [--hive-clients DIR [--docker-build-arg K=V,..]]';
 
-const VALUES = ['without', 'target', 'chain', 'profile', 'run', 'seed', 'jobs', 'shard', 'junit', 'json', 'html', 'hive-results', 'rpc', 'engine', 'jwtsecret', 'fault'];
+const VALUES = ['without', 'target', 'chain', 'profile', 'run', 'seed', 'jobs', 'shard', 'junit', 'json', 'html', 'hive-results', 'rpc', 'engine', 'jwtsecret', 'fault', 'docker-host', 'hive-clients', 'docker-build-arg'];
 const SWITCHES = ['list', 'list-faults', 'quiet'];
 
 const KNOWN_CAPABILITIES = ['rpc', 'engine', 'dial-out', 'mining', 'fresh-target', 'discv4', 'eth/66', 'eth/67', 'eth/68', 'eth/69', 'eth/70'];
@@ -96,6 +96,9 @@ export async function run(argv: string[]): Promise<number> {
       engine: flagString(args, 'engine'),
       jwtSecret: flagString(args, 'jwtsecret'),
       faults: flagString(args, 'fault')?.split(',').filter((f) => f !== ''),
+      dockerHost: flagString(args, 'docker-host'),
+      hiveClients: flagString(args, 'hive-clients'),
+      dockerBuildArgs: flagString(args, 'docker-build-arg'),
     });
   } catch (err) {
     if (err instanceof TargetSpecError) throw new UsageError(err.message);

@@ -5,6 +5,7 @@
 import { parseEnode } from '../../reference-node/wire/enode.js';
 import { hexToBytes } from '../../reference-node/wire/bytes.js';
 import { CommandTargetProvider } from './command.js';
+import { DockerTargetProvider } from './docker/provider.js';
 import { EnodeTargetProvider } from './enode.js';
 import { ReferenceTargetProvider } from './reference.js';
 import type { TargetProvider } from './target.js';
@@ -18,6 +19,22 @@ export interface TargetFlags {
   engine?: string | undefined;
   jwtSecret?: string | undefined;
   faults?: string[] | undefined;
+  /** docker: targets only. */
+  dockerHost?: string | undefined;
+  hiveClients?: string | undefined;
+  /** "K=V,K2=V2" for the --hive-clients build. */
+  dockerBuildArgs?: string | undefined;
+}
+
+/** "K=V,K2=V2" -> { K: 'V', K2: 'V2' }. */
+function parseBuildArgs(text: string | undefined): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',').filter((p) => p !== '')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new TargetSpecError(`--docker-build-arg wants NAME=VALUE[,NAME=VALUE], got "${pair}"`);
+    args[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return args;
 }
 
 function loopbackUrl(flag: string, url: string): string {
@@ -33,6 +50,9 @@ function loopbackUrl(flag: string, url: string): string {
 
 export function parseTargetSpec(spec: string, flags: TargetFlags = {}): TargetProvider {
   if (flags.faults?.length && spec !== 'reference') throw new TargetSpecError('--fault plants bugs in the reference node; it needs --target reference');
+  if (!spec.startsWith('docker:') && (flags.dockerHost !== undefined || flags.hiveClients !== undefined || flags.dockerBuildArgs !== undefined)) {
+    throw new TargetSpecError('--docker-host, --hive-clients and --docker-build-arg are for docker: targets');
+  }
   if (spec === 'reference') return new ReferenceTargetProvider(flags.faults ? { faults: flags.faults } : {});
   if (spec.startsWith('enode://')) {
     let ip: string;
@@ -65,7 +85,18 @@ export function parseTargetSpec(spec: string, flags: TargetFlags = {}): TargetPr
     }
   }
   if (spec.startsWith('docker:')) {
-    throw new TargetSpecError('docker: targets are not available yet (they follow hive\'s client contract; see issue 8)');
+    const image = spec.slice('docker:'.length).trim();
+    if (image === '') throw new TargetSpecError('docker: needs an image (docker:IMAGE), or a client name with --hive-clients DIR');
+    if (flags.dockerBuildArgs !== undefined && flags.hiveClients === undefined) throw new TargetSpecError('--docker-build-arg is for the --hive-clients build');
+    try {
+      return new DockerTargetProvider({
+        image,
+        ...(flags.dockerHost !== undefined ? { dockerHost: flags.dockerHost } : {}),
+        ...(flags.hiveClients !== undefined ? { hiveClients: flags.hiveClients, buildArgs: parseBuildArgs(flags.dockerBuildArgs) } : {}),
+      });
+    } catch (err) {
+      throw new TargetSpecError(`--target ${spec}: ${(err as Error).message}`);
+    }
   }
   throw new TargetSpecError(`--target "${spec}" is not reference, enode://..., cmd:"..." or docker:IMAGE`);
 }

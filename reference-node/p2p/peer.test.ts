@@ -106,4 +106,16 @@ describe('Peer over loopback', () => {
       byUs: true,
     });
   });
+
+  it('disconnects with NullIdentity (0x07), not 0x09, when Hello carries an all-zero node id', async () => {
+    const { server, client } = await pair([{ name: 'eth', version: 68 }], [{ name: 'eth', version: 68 }], {
+      helloOverrides: { nodeId: new Uint8Array(64) },
+    });
+    const [, c] = await Promise.allSettled([server, client]);
+    expect(c.status).toBe('rejected');
+    expect(((c as PromiseRejectedResult).reason as PeerHandshakeError).info).toMatchObject({
+      reason: DisconnectReason.NullIdentity,
+      byUs: true,
+    });
+  });
 });

@@ -3,6 +3,7 @@
  * capability negotiation and message-ID routing, ping/pong keep-alive, and
  * disconnects with reasons. Subprotocol messages go to the owner untouched.
  */
+import { fault } from '../faults/index.js';
 import { equalBytes } from '../wire/bytes.js';
 import { DecodeError } from '../wire/errors.js';
 import { publicKeyOf, type PrivateKey } from '../wire/keys.js';
@@ -32,6 +33,8 @@ import {
 import type { RlpxTransport } from './rlpx-transport.js';
 
 export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
+/** The longest a Node timer can wait (about 24.8 days): "no timeout" for a planted fault. */
+const NEVER_MS = 2 ** 31 - 1;
 export const DEFAULT_PING_INTERVAL_MS = 15_000;
 /** geth's frameReadTimeout: a peer silent for this long (no pong either) is dropped. */
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
@@ -116,16 +119,27 @@ export class Peer {
         else transport.destroy();
         reject(new PeerHandshakeError(info));
       };
-      const timer = setTimeout(
-        () => fail({ reason: undefined, byUs: true, detail: `no Hello within ${options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS} ms` }),
-        options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS,
-      );
+      const helloTimeoutMs = fault('p2p-no-hello-timeout') ? NEVER_MS : (options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
+      const timer = setTimeout(() => fail({ reason: undefined, byUs: true, detail: `no Hello within ${helloTimeoutMs} ms` }), helloTimeoutMs);
+      const sendHello = () => {
+        // The fault sends it compressed; EIP-706 says the Hello never is.
+        const compress = fault('p2p-compress-hello');
+        if (compress) transport.codec.snappy = true;
+        transport.send(P2pMessageId.Hello, encodeHello(localHello));
+        if (compress) transport.codec.snappy = false;
+      };
       // Hello goes out before reading starts: their Hello may already be buffered,
       // and reading it turns on snappy, which must not apply to our own Hello.
-      transport.send(P2pMessageId.Hello, encodeHello(localHello));
+      const holdHello = fault('p2p-hello-after-remote');
+      if (!holdHello) sendHello();
       transport.start({
         message: (msg) => {
           if (peer) return peer.onMessage(msg);
+          if (msg.msgId === P2pMessageId.Ping && fault('p2p-no-hello-first')) {
+            transport.send(P2pMessageId.Pong, encodePong());
+            return;
+          }
+          if (holdHello && msg.msgId === P2pMessageId.Hello) sendHello();
           const outcome = Peer.onFirstMessage(transport, localHello, msg, options);
           if ('fail' in outcome) return fail(outcome.fail);
           clearTimeout(timer);
@@ -135,7 +149,7 @@ export class Peer {
         },
         error: (err) => {
           if (peer) return peer.onDecodeError(err);
-          fail({ reason: DisconnectReason.ProtocolBreach, byUs: true, detail: err.message });
+          fail({ reason: breachReason(), byUs: true, detail: err.message });
         },
         close: () => {
           if (peer) return peer.onClosed();
@@ -156,22 +170,30 @@ export class Peer {
       return { fail: { reason, byUs: false, detail: describeDisconnectReason(reason) } };
     }
     if (msg.msgId !== P2pMessageId.Hello) {
-      return { fail: { reason: DisconnectReason.ProtocolBreach, byUs: true, detail: `first message was 0x${msg.msgId.toString(16)}, not Hello` } };
+      return { fail: { reason: breachReason(), byUs: true, detail: `first message was 0x${msg.msgId.toString(16)}, not Hello` } };
     }
     let remoteHello: Hello;
     try {
       remoteHello = decodeHello(msg.payload);
     } catch (err) {
-      return { fail: { reason: DisconnectReason.ProtocolBreach, byUs: true, detail: (err as Error).message } };
+      return { fail: { reason: breachReason(), byUs: true, detail: (err as Error).message } };
     }
-    if (!equalBytes(remoteHello.nodeId, transport.remotePublicKey)) {
-      return { fail: { reason: DisconnectReason.UnexpectedIdentity, byUs: true, detail: 'Hello node id differs from the handshake key' } };
+    // Both Hellos are exchanged now, so anything we send from here on,
+    // a refusal included, is compressed if both sides speak v5 (EIP-706).
+    transport.codec.snappy = fault('p2p-snappy-v4') || snappyNegotiated(localHello.protocolVersion, remoteHello.protocolVersion);
+    if (!fault('p2p-no-identity-check')) {
+      if (remoteHello.nodeId.every((b) => b === 0)) {
+        return { fail: { reason: DisconnectReason.NullIdentity, byUs: true, detail: 'Hello node id is all zeros' } };
+      }
+      if (!equalBytes(remoteHello.nodeId, transport.remotePublicKey)) {
+        return { fail: { reason: DisconnectReason.UnexpectedIdentity, byUs: true, detail: 'Hello node id differs from the handshake key' } };
+      }
     }
-    const shared = negotiateCapabilities(localHello.capabilities, remoteHello.capabilities, options.messageCounts);
+    const localCaps = fault('p2p-lowest-version-wins') ? lowestSharedVersions(localHello.capabilities, remoteHello.capabilities) : localHello.capabilities;
+    const shared = negotiateCapabilities(localCaps, remoteHello.capabilities, options.messageCounts);
     if (shared.length === 0 && (options.requireSharedCapability ?? true)) {
       return { fail: { reason: DisconnectReason.UselessPeer, byUs: true, detail: 'no capability in common' } };
     }
-    transport.codec.snappy = snappyNegotiated(localHello.protocolVersion, remoteHello.protocolVersion);
     return { peer: new Peer(transport, localHello, remoteHello, shared, options) };
   }
 
@@ -224,7 +246,7 @@ export class Peer {
     this.touchReadTimer();
     const route = routeMessageId(this.shared, msg.msgId);
     if (route === undefined) {
-      return this.disconnect(DisconnectReason.ProtocolBreach);
+      return this.disconnect(breachReason());
     }
     if (route.protocol === 'capability') {
       if (this.handlers) this.handlers.message(route.capability, route.code, msg.payload);
@@ -235,7 +257,7 @@ export class Peer {
       switch (route.code) {
         case P2pMessageId.Ping:
           decodePing(msg.payload);
-          this.transport.send(P2pMessageId.Pong, encodePong());
+          if (!fault('p2p-ignore-ping')) this.transport.send(P2pMessageId.Pong, encodePong());
           return;
         case P2pMessageId.Pong:
           decodePong(msg.payload);
@@ -248,19 +270,32 @@ export class Peer {
           return;
         }
         case P2pMessageId.Hello:
-          // A second Hello is a breach; geth treats it the same way.
-          return this.disconnect(DisconnectReason.ProtocolBreach);
+          if (fault('p2p-second-hello-ok')) return this.renegotiate(msg.payload);
+          // Hello is sent once; a second one is a breach (geth ignores it instead).
+          return this.disconnect(breachReason());
         default:
           // Reserved p2p ids 0x04–0x0f: unknown messages are a breach of protocol.
-          return this.disconnect(DisconnectReason.ProtocolBreach);
+          return this.disconnect(breachReason());
       }
     } catch (err) {
-      if (err instanceof DecodeError) return this.disconnect(DisconnectReason.ProtocolBreach);
+      if (err instanceof DecodeError) return this.disconnect(breachReason());
       throw err;
     }
   }
 
+  /** The planted p2p-second-hello-ok bug: a later Hello is applied as if it were the first. */
+  private renegotiate(payload: Uint8Array): void {
+    const hello = decodeHello(payload);
+    this.transport.codec.snappy = snappyNegotiated(this.localHello.protocolVersion, hello.protocolVersion);
+    if (negotiateCapabilities(this.localHello.capabilities, hello.capabilities, this.options.messageCounts).length === 0) {
+      this.disconnect(DisconnectReason.UselessPeer);
+    }
+  }
+
   private onDecodeError(err: DecodeError): void {
+    if (err instanceof SnappyFrameError && err.msgId !== P2pMessageId.Disconnect && fault('p2p-accept-uncompressed')) {
+      return this.onMessage({ msgId: err.msgId, payload: err.raw });
+    }
     // ethereumjs sends Disconnect without snappy even when snappy is on. The
     // peer is leaving anyway, so we still read its reason, but say it deviated.
     if (err instanceof SnappyFrameError && err.msgId === P2pMessageId.Disconnect) {
@@ -268,7 +303,7 @@ export class Peer {
       try {
         reason = decodeDisconnect(err.raw).reason;
       } catch {
-        return this.disconnect(DisconnectReason.ProtocolBreach);
+        return this.disconnect(breachReason());
       }
       this.end({
         reason,
@@ -279,7 +314,7 @@ export class Peer {
       this.transport.close();
       return;
     }
-    this.disconnect(DisconnectReason.ProtocolBreach);
+    this.disconnect(breachReason());
   }
 
   private onClosed(): void {
@@ -296,8 +331,10 @@ export class Peer {
 
   private startTimers(): void {
     const interval = this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
-    this.pingTimer = setInterval(() => this.transport.send(P2pMessageId.Ping, encodePing()), interval);
-    this.pingTimer.unref();
+    if (!fault('p2p-no-keepalive-ping')) {
+      this.pingTimer = setInterval(() => this.transport.send(P2pMessageId.Ping, encodePing()), interval);
+      this.pingTimer.unref();
+    }
     this.touchReadTimer();
   }
 
@@ -307,6 +344,21 @@ export class Peer {
     this.readTimer = setTimeout(() => this.disconnect(DisconnectReason.PingTimeout), timeout);
     this.readTimer.unref();
   }
+}
+
+/** 0x02 for a breach of protocol; the planted p2p-wrong-disconnect-reason bug says 0x03. */
+function breachReason(): number {
+  return fault('p2p-wrong-disconnect-reason') ? DisconnectReason.UselessPeer : DisconnectReason.ProtocolBreach;
+}
+
+/** The planted p2p-lowest-version-wins bug: keep only the lowest version of each capability both sides have. */
+function lowestSharedVersions(local: readonly Capability[], remote: readonly Capability[]): Capability[] {
+  const lowest = new Map<string, number>();
+  for (const r of remote) {
+    if (!local.some((l) => l.name === r.name && l.version === r.version)) continue;
+    lowest.set(r.name, Math.min(lowest.get(r.name) ?? Infinity, r.version));
+  }
+  return local.filter((l) => lowest.get(l.name) === l.version);
 }
 
 function sendDisconnectAndClose(transport: RlpxTransport, reason: number): void {

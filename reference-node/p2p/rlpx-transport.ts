@@ -7,7 +7,9 @@ import { connect, type Socket } from 'node:net';
 import { DecodeError } from '../wire/errors.js';
 import type { PrivateKey, PublicKey } from '../wire/keys.js';
 import { FrameCodec, type FrameCodecOptions, type FrameMessage } from '../wire/rlpx/frame.js';
+import { fault } from '../faults/index.js';
 import {
+  HANDSHAKE_VERSION,
   HandshakeInitiator,
   HandshakeRecipient,
   type InitiatorOptions,
@@ -17,6 +19,8 @@ import type { SessionSecrets } from '../wire/rlpx/secrets.js';
 import { ConnectionClosedError, readHandshakeMessage } from './handshake-reader.js';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+/** The longest a Node timer can wait (about 24.8 days): "no timeout" for the planted fault. */
+const NEVER_MS = 2 ** 31 - 1;
 
 export interface DialOptions {
   host: string;
@@ -102,14 +106,22 @@ export class RlpxTransport {
 
   /** Runs the recipient side on an accepted socket. The socket is destroyed on failure. */
   static async accept(socket: Socket, options: AcceptOptions): Promise<RlpxTransport> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    // Planted bugs for the self-check (reference-node/faults); all off in a normal run.
+    const timeoutMs = fault('rlpx-no-handshake-timeout') ? NEVER_MS : (options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+    const handshake = fault('rlpx-legacy-ack') ? { ...options.handshake, ackFormat: 'legacy' as const } : options.handshake;
+    let frames = options.frames;
+    if (fault('rlpx-skip-frame-mac')) frames = { ...frames, verifyMacs: false };
+    if (fault('rlpx-no-snappy-limit')) frames = { ...frames, maxUncompressedSize: 2 ** 32 };
     try {
-      const recipient = new HandshakeRecipient({ ...options.handshake, privateKey: options.privateKey });
+      const recipient = new HandshakeRecipient({ ...handshake, privateKey: options.privateKey });
       const { packet, rest } = await readHandshakeMessage(socket, (b) => recipient.authLength(b), timeoutMs);
-      recipient.handleAuth(packet);
+      const auth = recipient.handleAuth(packet);
+      if (fault('rlpx-reject-eip8-extra') && (auth.message.version !== HANDSHAKE_VERSION || auth.message.extra.length > 0)) {
+        throw new DecodeError('value', 'rlpx auth', `auth-vsn ${auth.message.version} with ${auth.message.extra.length} extra elements`);
+      }
       const ack = recipient.createAck();
       socket.write(ack.packet);
-      return new RlpxTransport(socket, new FrameCodec(ack.secrets, options.frames), ack.secrets, rest);
+      return new RlpxTransport(socket, new FrameCodec(ack.secrets, frames), ack.secrets, rest);
     } catch (err) {
       socket.destroy();
       throw err;

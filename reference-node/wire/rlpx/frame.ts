@@ -144,6 +144,12 @@ export interface FrameReaderOptions {
   /** Frames whose header declares more frame-data than this are rejected with 'too-large'. */
   maxFrameSize?: number;
   macHash?: MacHashFactory;
+  /**
+   * false: compute the MACs (the state advances as usual) but accept frames
+   * whose MACs do not match. Only for planting the rlpx-skip-frame-mac fault
+   * and for fuzzers that aim past the MAC; never in a real session.
+   */
+  verifyMacs?: boolean;
 }
 
 /**
@@ -157,6 +163,7 @@ export class FrameReader {
   private readonly mac: FrameMac;
   private readonly queue = new ByteQueue();
   private readonly maxFrameSize: number;
+  private readonly verifyMacs: boolean;
   private pendingSize: number | undefined; // frame-size of a header already verified
   private failure: DecodeError | undefined;
 
@@ -164,6 +171,7 @@ export class FrameReader {
     this.ctr = ctrStream(aesSecret);
     this.mac = new FrameMac(macSecret, (options.macHash ?? createKeccakMac)(macSeed));
     this.maxFrameSize = Math.min(options.maxFrameSize ?? MAX_FRAME_SIZE, MAX_FRAME_SIZE);
+    this.verifyMacs = options.verifyMacs ?? true;
   }
 
   /** Bytes pushed but not yet consumed (a verified header is consumed before its body arrives). */
@@ -192,7 +200,7 @@ export class FrameReader {
       if (this.queue.length < 32) return undefined;
       const head = this.queue.take(32);
       const headerCt = head.subarray(0, 16);
-      if (!this.mac.checkHeader(headerCt, head.subarray(16, 32))) {
+      if (!this.mac.checkHeader(headerCt, head.subarray(16, 32)) && this.verifyMacs) {
         return this.fail(new DecodeError('mac', WHAT, 'header MAC mismatch'));
       }
       const header = this.ctr.update(headerCt);
@@ -207,7 +215,7 @@ export class FrameReader {
     if (this.queue.length < padded + 16) return undefined;
     const body = this.queue.take(padded + 16);
     const frameCt = body.subarray(0, padded);
-    if (!this.mac.checkFrame(frameCt, body.subarray(padded))) {
+    if (!this.mac.checkFrame(frameCt, body.subarray(padded)) && this.verifyMacs) {
       return this.fail(new DecodeError('mac', WHAT, 'frame MAC mismatch'));
     }
     this.pendingSize = undefined;
@@ -281,6 +289,8 @@ export interface FrameCodecOptions {
   maxUncompressedSize?: number;
   /** Replaces the keccak MAC (tests use geth's fake MAC). */
   macHash?: MacHashFactory;
+  /** See FrameReaderOptions.verifyMacs (default true). */
+  verifyMacs?: boolean;
 }
 
 /**
@@ -299,6 +309,7 @@ export class FrameCodec {
     this.reader = new FrameReader(secrets.aesSecret, secrets.macSecret, secrets.ingressMacSeed, {
       maxFrameSize: options.maxFrameSize,
       macHash: options.macHash,
+      verifyMacs: options.verifyMacs,
     });
     this.snappy = options.snappy ?? false;
     this.maxUncompressedSize = options.maxUncompressedSize ?? MAX_UNCOMPRESSED_SIZE;

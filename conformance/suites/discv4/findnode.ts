@@ -15,7 +15,7 @@ import { ipToBytes } from '../../../reference-node/wire/discv4.js';
 import { publicKeyOf } from '../../../reference-node/wire/keys.js';
 import { fail, TestSkip } from '../../core/failure.js';
 import type { ConformanceTest } from '../../core/test.js';
-import { bond, expectAlive, expectNoReply, expectPingBack, expectPong, findNeighbors } from './checks.js';
+import { bond, expectAlive, expectIgnored, expectNoReply, expectPingBack, expectPong, findNeighbors } from './checks.js';
 import { expiresIn, UdpSim, type Datagram } from './udp-sim.js';
 
 /** How long a FINDNODE of the target's may stay open: geth waits 500 ms for NEIGHBORS; twice that, to be safe. */
@@ -38,8 +38,7 @@ export const FINDNODE_TESTS: readonly ConformanceTest[] = [
   test('findnode/without-endpoint-proof', 'a FINDNODE from a node that never bonded gets no NEIGHBORS', 'discv4.md#endpoint-proof', 'MUST', async (ctx) => {
     const sim = await UdpSim.open(ctx);
     sim.findNode(ctx.randomBytes(64));
-    await expectNoReply(sim, 'to a FINDNODE from a node that never answered a Ping of the target', { allow: (d) => !isNeighbors(d) });
-    await expectAlive(ctx, sim, 'after the unproven FINDNODE');
+    await expectIgnored(ctx, sim, 'to a FINDNODE from a node that never answered a Ping of the target', (d) => !isNeighbors(d));
   }),
 
   test('findnode/basic', 'a FINDNODE after the endpoint proof is answered with NEIGHBORS', 'discv4.md#findnode-packet-0x03', 'MUST', async (ctx) => {
@@ -82,8 +81,7 @@ export const FINDNODE_TESTS: readonly ConformanceTest[] = [
     const sim = await UdpSim.open(ctx);
     await bond(ctx, sim);
     sim.findNode(ctx.randomBytes(64), { expiration: expiresIn(-60) });
-    await expectNoReply(sim, 'to a FINDNODE that expired 60 s ago', { allow: (d) => !isNeighbors(d) });
-    await expectAlive(ctx, sim, 'after the expired FINDNODE');
+    await expectIgnored(ctx, sim, 'to a FINDNODE that expired 60 s ago', (d) => !isNeighbors(d));
   }),
 
   // The target is "a 64-byte secp256k1 public key", but only its hash is used: answering or ignoring are both fine, stopping is not.
@@ -102,8 +100,7 @@ export const FINDNODE_TESTS: readonly ConformanceTest[] = [
     await expectPingBack(ctx, sim, 'after our Ping');
     sim.pong(new Uint8Array(32));
     sim.findNode(ctx.randomBytes(64));
-    await expectNoReply(sim, 'to a FINDNODE after a Pong with ping-hash 0x00..00', { allow: (d) => !isNeighbors(d) });
-    await expectAlive(ctx, sim, 'after the FINDNODE');
+    await expectIgnored(ctx, sim, 'to a FINDNODE after a Pong with ping-hash 0x00..00', (d) => !isNeighbors(d));
   }),
 
   // geth's Amplification/WrongIP: the proof belongs to (node ID, IP), so the same key at another address is unproven.
@@ -112,8 +109,7 @@ export const FINDNODE_TESTS: readonly ConformanceTest[] = [
     const second = await UdpSim.open(ctx, { ip: '127.0.0.2', key: first.privateKey, name: 'ip2' });
     await bond(ctx, first);
     second.findNode(ctx.randomBytes(64));
-    await expectNoReply(second, 'at 127.0.0.2 to a FINDNODE from a key bonded only at 127.0.0.1', { allow: (d) => !isNeighbors(d) });
-    await expectAlive(ctx, second, 'from 127.0.0.2 after the FINDNODE');
+    await expectIgnored(ctx, second, 'at 127.0.0.2 to a FINDNODE from a key bonded only at 127.0.0.1', (d) => !isNeighbors(d));
   }),
 
   // A Pong with the right hash from the wrong address: the proof is of an address, so it proves neither.
@@ -129,5 +125,7 @@ export const FINDNODE_TESTS: readonly ConformanceTest[] = [
     await expectNoReply(pinged, 'at 127.0.0.1, whose Ping was answered from 127.0.0.2, to a FINDNODE', { allow: (d) => !isNeighbors(d) });
     await expectNoReply(other, 'at 127.0.0.2, which the target never pinged, to a FINDNODE', { allow: (d) => !isNeighbors(d), ms: 0 });
     await expectAlive(ctx, pinged, 'after the FINDNODEs');
+    await expectNoReply(pinged, 'at 127.0.0.1 to the FINDNODE (it came after our sentinel Ping)', { allow: (d) => !isNeighbors(d), ms: 0 });
+    await expectNoReply(other, 'at 127.0.0.2 to the FINDNODE (it came after our sentinel Ping)', { allow: (d) => !isNeighbors(d), ms: 0 });
   }),
 ];

@@ -18,6 +18,8 @@ export interface ServingOptions {
   version: EthVersion;
   view: ChainView;
   policy?: ServePolicy;
+  /** The chain its Status names, when that is not `view` (a peer that learns of a new block after the handshake). */
+  statusView?: ChainView;
   /** Transcript name. */
   name?: string;
 }
@@ -26,7 +28,7 @@ export async function connectServing(session: TargetSession, options: ServingOpt
   const sim = await session.connectEth({
     version: options.version,
     serve: false,
-    status: statusFor(session.fixture, options.view),
+    status: statusFor(session.fixture, options.statusView ?? options.view),
     ...(options.name ? { name: options.name } : {}),
   });
   return { sim, server: new ChainServer(sim, options.view, options.policy) };

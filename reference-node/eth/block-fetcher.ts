@@ -50,6 +50,7 @@ import { DisconnectReason } from '../wire/p2p.js';
 import type { Hash32 } from '../wire/tx/types.js';
 import type { BlockPropagation } from './block-propagation.js';
 import type { EthPeer } from './eth-peer.js';
+import { fault } from '../faults/index.js';
 
 /** geth's maxUncleDist: how far below our head a block is still worth taking. */
 export const MAX_UNCLE_DIST = 7n;
@@ -196,7 +197,7 @@ export class BlockFetcher {
   // Announcements
 
   private onNewBlockHashes(peer: EthPeer, msg: NewBlockHashes): void {
-    if (this.stopped || this.isPostMerge()) return;
+    if (this.stopped || this.isPostMerge() || fault('block-ignore-announcements')) return;
     if (this.queued.size > 0) this.drain();
     const height = this.chain.head().number;
     for (const { hash, number } of msg.announcements) {
@@ -318,7 +319,10 @@ export class BlockFetcher {
     const { header } = block;
     // The sender must hold at least the parent; td - difficulty is the parent's TD (geth's trueHead/trueTD).
     if (td >= header.difficulty) peer.setHead(header.parentHash, td - header.difficulty);
-    if (this.haveOrQueued(hex(hash), hash)) return;
+    if (this.haveOrQueued(hex(hash), hash)) {
+      if (fault('block-repropagate-known')) this.propagation.announceBlock(hash, header.number);
+      return;
+    }
     bodyMismatch(header, block).then(
       (mismatch) => {
         if (this.stopped) return;
@@ -452,6 +456,7 @@ export class BlockFetcher {
 
   private dropPeer(peer: EthPeer, why: string): void {
     this.log(`block fetcher: dropping ${short(peer)}: ${why}`);
+    if (fault('block-keep-bad-peer')) return;
     peer.disconnect(BAD_BLOCK_DISCONNECT_REASON);
   }
 

@@ -23,6 +23,7 @@
 import { headerHash, type Block } from '../wire/block.js';
 import type { Hash32 } from '../wire/tx/types.js';
 import type { EthPeer } from './eth-peer.js';
+import { fault } from '../faults/index.js';
 
 /** What propagation needs of a peer (EthPeer has it all). */
 export type BlockGossipPeer = Pick<EthPeer, 'connected' | 'knowsBlock' | 'sendNewBlock' | 'sendNewBlockHashes'>;
@@ -51,7 +52,7 @@ export class BlockPropagation {
 
   /** The connected peers not known to have `hash`, in the order the peer source gives them. */
   peersWithoutBlock(hash: Uint8Array): BlockGossipPeer[] {
-    return this.peers().filter((p) => p.connected && !p.knowsBlock(hash));
+    return this.peers().filter((p) => p.connected && (fault('block-echo-to-sender') || !p.knowsBlock(hash)));
   }
 
   /**
@@ -61,7 +62,7 @@ export class BlockPropagation {
   broadcastBlock(block: Block, td: bigint, hash: Hash32 = headerHash(block.header)): GossipResult {
     if (this.isPostMerge()) return { full: 0, announced: 0 };
     const without = shuffled(this.peersWithoutBlock(hash));
-    const transfer = without.slice(0, Math.floor(Math.sqrt(without.length)));
+    const transfer = fault('block-push-to-all') ? without : without.slice(0, Math.floor(Math.sqrt(without.length)));
     for (const peer of transfer) peer.sendNewBlock(block, td, hash);
     return { full: transfer.length, announced: 0 };
   }

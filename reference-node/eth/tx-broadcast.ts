@@ -26,6 +26,7 @@ import { bytesToBigInt, bytesToHex, concatBytes, utf8 } from '../wire/bytes.js';
 import type { EthVersion } from '../wire/eth/types.js';
 import { BLOB_TX_TYPE, type Address, type Hash32, type Transaction } from '../wire/tx/types.js';
 import { announcedSize, packAnnouncements, packTransactions, type TxAnnouncement } from './tx-packs.js';
+import { fault } from '../faults/index.js';
 
 /** geth's txMaxBroadcastSize: larger txs are announced, never pushed. */
 export const TX_MAX_BROADCAST_SIZE = 4096;
@@ -67,7 +68,7 @@ export interface TxBroadcastResult {
 
 /** The peers out of `peers` that get `sender`'s txs whole: the ceil(sqrt(n)) lowest keyed scores. */
 export function chooseDirectPeers<P extends { readonly id: string }>(peers: readonly P[], sender: Address, key: Uint8Array): Set<P> {
-  const count = Math.ceil(Math.sqrt(peers.length));
+  const count = fault('tx-push-to-all') ? peers.length : Math.ceil(Math.sqrt(peers.length));
   const scored = peers.map((peer) => ({ peer, score: broadcastScore(key, peer.id, sender) }));
   scored.sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
   return new Set(scored.slice(0, count).map((s) => s.peer));
@@ -119,13 +120,13 @@ export class TxBroadcaster {
       const key = bytesToHex(entry.hash);
       if (seen.has(key) || !isPooled(entry.hash)) continue;
       seen.add(key);
-      const lacking = peers.filter((p) => p.id !== entry.origin && !p.knowsTransaction(entry.hash));
+      const lacking = peers.filter((p) => (p.id === entry.origin ? fault('tx-echo-to-sender') : !p.knowsTransaction(entry.hash)));
       if (lacking.length === 0) continue;
       const size = announcedSize(entry.tx);
       const chosen = isDirectBroadcastable(entry.tx, size) ? chooseDirectPeers(lacking, entry.sender, this.key) : new Set<TxBroadcastPeer>();
       for (const peer of lacking) {
         if (chosen.has(peer)) pushTo(direct, peer, { tx: entry.tx, hash: entry.hash, size });
-        else pushTo(announce, peer, { hash: entry.hash, type: entry.tx.type, size });
+        else pushTo(announce, peer, { hash: entry.hash, type: entry.tx.type, size: fault('tx-announce-size-off') ? size + 100 : size });
       }
     }
     const result: TxBroadcastResult = { direct: 0, announced: 0 };

@@ -38,6 +38,7 @@ import { transactionHash } from '../wire/tx/hash.js';
 import { BLOB_TX_TYPE, isKnownTxType, type Hash32, type Transaction } from '../wire/tx/types.js';
 import { announcedSize } from './tx-packs.js';
 import { systemTimers, type TimerHandle, type TxTimers } from './tx-timers.js';
+import { fault } from '../faults/index.js';
 
 /** geth's txArriveTimeout. */
 export const TX_ARRIVE_TIMEOUT_MS = 500;
@@ -247,8 +248,9 @@ export class TxFetcher {
     const picked: string[] = [];
     let bytes = 0;
     for (const m of mine) {
-      if (picked.length >= MAX_TX_RETRIEVALS) break;
-      if (picked.length > 0 && bytes + m.size > MAX_TX_RETRIEVAL_SIZE) break;
+      const capped = !fault('tx-fetch-over-cap');
+      if (capped && picked.length >= MAX_TX_RETRIEVALS) break;
+      if (capped && picked.length > 0 && bytes + m.size > MAX_TX_RETRIEVAL_SIZE) break;
       picked.push(m.key);
       bytes += m.size;
     }
@@ -283,6 +285,7 @@ export class TxFetcher {
     request.timer = undefined;
     if (this.stopped || this.requests.get(peerId) !== request) return;
     request.timedOut = true;
+    if (fault('tx-fetch-no-retry')) return;
     this.options.log?.(`tx fetcher: ${peerId.slice(0, 16)} did not answer GetPooledTransactions for ${request.keys.length} txs within ${this.fetchMs} ms`);
     for (const key of request.keys) this.giveUpAt(key, peerId);
     // The request stays registered: the peer is busy until it settles.

@@ -25,6 +25,7 @@ import { BLOB_TX_TYPE } from '../wire/tx/types.js';
 import type { TxBroadcastPeer } from './tx-broadcast.js';
 import { MAX_ANNOUNCE_PACK, MAX_TX_PACKET_SIZE, type TxAnnouncement } from './tx-packs.js';
 import { systemTimers, type TimerHandle, type TxTimers } from './tx-timers.js';
+import { fault } from '../faults/index.js';
 
 export type TxSyncPeer = TxBroadcastPeer;
 
@@ -73,7 +74,7 @@ export class TxSync {
 
   /** Starts the initial sync of `peer` with the pool's pending txs (blob txs are skipped). */
   addPeer(peer: TxSyncPeer, pending: readonly TxSyncEntry[]): void {
-    if (this.stopped) return;
+    if (this.stopped || fault('tx-no-initial-announce')) return;
     const entries = pending.filter((e) => e.type !== BLOB_TX_TYPE);
     if (entries.length === 0) return;
     this.syncs.set(peer.id, { peer, entries, next: 0 });

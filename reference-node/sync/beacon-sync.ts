@@ -26,6 +26,7 @@ import { fetchBlocks, fetchHeaderByHash, fetchHeadersBack, MAX_HEADER_FETCH, MAX
 import { importOrBlame } from './legacy-round.js';
 import { runPipeline } from './pipeline.js';
 import type { HashedHeader, SyncChain, SyncPeer, SyncProgress } from './types.js';
+import { fault } from '../faults/index.js';
 
 /** Headers per backward request (geth's skeleton requestHeaders). */
 export const BACKWARD_HEADER_FETCH = 512;
@@ -91,7 +92,7 @@ export class BeaconSync {
 
   /** Sync to `hash`; returns at once. A newer target replaces the one in progress. */
   syncTo(hash: Uint8Array): void {
-    if (this.stopped) return;
+    if (this.stopped || fault('sync-beacon-ignore-target')) return;
     if (this.target !== undefined && equalBytes(this.target.hash, hash)) return this.kick();
     const head = this.chain.head().number;
     this.target = { hash: hash.slice(), number: undefined, startingBlock: head, currentBlock: head };

@@ -16,6 +16,7 @@ import { bytesToHex, equalBytes } from '../wire/bytes.js';
 import { bodyMatches, digestBody, emptyBodyFor } from './body-match.js';
 import { abortable, PeerFault, PeerGone } from './errors.js';
 import type { HashedHeader, SyncPeer } from './types.js';
+import { fault } from '../faults/index.js';
 
 /** geth's MaxHeaderFetch: headers per request. */
 export const MAX_HEADER_FETCH = 192;
@@ -103,7 +104,7 @@ export async function fetchHeaderRange(ctx: FetchContext, parent: { number: bigi
   let prev = parent;
   while (prev.number < last.header.number) {
     const count = Number(last.header.number - prev.number);
-    const got = await fetchHeadersByNumber(ctx, prev.number + 1n, Math.min(count, MAX_HEADER_FETCH), 0);
+    const got = await fetchHeadersByNumber(ctx, prev.number + 1n, fault('sync-oversized-header-request') ? 2048 : Math.min(count, MAX_HEADER_FETCH), 0);
     if (got.length === 0) throw new PeerFault('withheld', `no headers from ${prev.number + 1n}, below its announced block ${last.header.number}`);
     for (const h of got) {
       if (!equalBytes(h.header.parentHash, prev.hash)) throw new PeerFault('bad-header', `header ${h.header.number} does not link to its parent ${short(prev.hash)}`);

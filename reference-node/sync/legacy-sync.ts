@@ -13,6 +13,7 @@ import { PeerFault, PeerGone, SYNC_DROP_REASON, SyncAborted } from './errors.js'
 import { MAX_REQUESTS_IN_FLIGHT, RequestSlots } from './fetch.js';
 import { DEFAULT_ROUND_TUNING, runLegacyRound, type RoundTuning } from './legacy-round.js';
 import type { SyncChain, SyncPeer, SyncProgress } from './types.js';
+import { fault } from '../faults/index.js';
 
 /** geth's forceSyncCycle. */
 export const DEFAULT_SYNC_INTERVAL_MS = 10_000;
@@ -119,7 +120,8 @@ export class LegacySync {
     for (const peer of this.options.peers()) {
       const td = peer.head.td;
       if (!peer.connected || td === undefined) continue;
-      if (best === undefined || td > best.head.td!) best = peer;
+      if (td <= this.chain.head().td && fault('sync-not-best-peer')) continue;
+      if (best === undefined || (fault('sync-not-best-peer') ? td < best.head.td! : td > best.head.td!)) best = peer;
     }
     return best !== undefined && best.head.td! > this.chain.head().td ? best : undefined;
   }
@@ -176,6 +178,7 @@ export class LegacySync {
       return finish('synced');
     } catch (err) {
       if (err instanceof PeerFault) {
+        if (fault('sync-no-drop-liar')) return finish('failed', { error: err.message });
         this.log(`sync: dropping ${id}: ${err.message}`);
         peer.disconnect(SYNC_DROP_REASON);
         return finish('dropped', { error: err.message, fault: err });

@@ -58,6 +58,7 @@ import {
   type HeadContext,
   type TxRejection,
 } from './validation.js';
+import { fault } from '../faults/index.js';
 
 export { JOURNAL_FILE_NAME } from './journal.js';
 
@@ -548,7 +549,7 @@ export class TxPool {
       }
     }
     const old = account.pending.get(tx.nonce) ?? account.queued.get(tx.nonce);
-    if (old !== undefined && !isPriceBumped(old.tx, tx, isBlob ? this.config.blobPriceBump : this.config.priceBump)) {
+    if (old !== undefined && !fault('txpool-accept-underpriced-replacement') && !isPriceBumped(old.tx, tx, isBlob ? this.config.blobPriceBump : this.config.priceBump)) {
       throw new TxPoolError('replacementUnderpriced', 'replacement transaction underpriced');
     }
     const entry: Entry = {

@@ -332,6 +332,17 @@ export class Discv4 {
       onPingReceived: (id, ip) => this.onPingReceived(id, ip),
     });
     this.endpointValue = endpoint;
+    if (fault('discv4-add-unsolicited-neighbors')) {
+      // Every NEIGHBORS entry straight into the table, asked for or not (and before the table is open to inbound nodes).
+      endpoint.onPacket((d, from) => {
+        if (d.packet.type !== 'neighbors') return;
+        const sender = parseIp(from.ip);
+        for (const rn of d.packet.nodes) {
+          const n = sender && nodeFromNeighbor(sender, rn);
+          if (n) this.table.addFoundNode(n);
+        }
+      });
+    }
     const host = options.host ?? '127.0.0.1';
     const ip = options.advertiseIp ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
     this.localEndpoint = { ...this.localEndpoint, ip: canonicalIp(ip), udpPort: endpoint.udpPort };

@@ -564,12 +564,6 @@ export class Discv4UdpEndpoint {
       if (w.received >= FINDNODE_RESULT_COUNT || nodes.length < MAX_NEIGHBORS) w.finish();
     }
     if (!matched) this.counters.unsolicited++;
-    if (!matched && fault('discv4-add-unsolicited-neighbors')) {
-      for (const n of nodes) {
-        const ip = ipToString(n.ip);
-        if (ip !== undefined) this.inbound({ publicKey: n.publicKey, nodeId: nodeIdOf(n.publicKey), ip, udpPort: n.udpPort, tcpPort: n.tcpPort });
-      }
-    }
   }
 
   private onEnrRequest(d: DecodedPacket, from: SenderAddress): void {

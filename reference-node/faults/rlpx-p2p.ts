@@ -15,7 +15,7 @@ export const RLPX_P2P_FAULTS: readonly FaultDefinition[] = [
   { name: 'p2p-ignore-ping', description: 'Ping is never answered with Pong' },
   { name: 'p2p-no-keepalive-ping', description: 'the node never pings an idle peer' },
   { name: 'p2p-no-identity-check', description: 'a Hello whose nodeId is null or not the handshake key is accepted (0x07 / 0x09)' },
-  { name: 'p2p-compress-hello', description: 'our Hello is snappy-compressed (EIP-706: the handshake message is never compressed)' },
+  { name: 'p2p-accept-compressed-hello', description: 'a Hello that is not plain RLP is read as a snappy block (EIP-706: the handshake message is never compressed)' },
   { name: 'p2p-snappy-v4', description: 'messages are compressed even when the remote Hello says p2p v4 (EIP-706)' },
   { name: 'p2p-accept-uncompressed', description: 'a message that is not a snappy block after a v5 Hello is read as uncompressed' },
   { name: 'p2p-lowest-version-wins', description: 'of several shared versions of a capability the lowest is used (rlpx.md: the highest wins)' },

@@ -8,6 +8,7 @@ import { equalBytes } from '../wire/bytes.js';
 import { DecodeError } from '../wire/errors.js';
 import { publicKeyOf, type PrivateKey } from '../wire/keys.js';
 import { SnappyFrameError, type FrameMessage } from '../wire/rlpx/frame.js';
+import { snappyDecompress } from '../wire/rlpx/snappy.js';
 import {
   decodeDisconnect,
   decodeHello,
@@ -121,13 +122,7 @@ export class Peer {
       };
       const helloTimeoutMs = fault('p2p-no-hello-timeout') ? NEVER_MS : (options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
       const timer = setTimeout(() => fail({ reason: undefined, byUs: true, detail: `no Hello within ${helloTimeoutMs} ms` }), helloTimeoutMs);
-      const sendHello = () => {
-        // The fault sends it compressed; EIP-706 says the Hello never is.
-        const compress = fault('p2p-compress-hello');
-        if (compress) transport.codec.snappy = true;
-        transport.send(P2pMessageId.Hello, encodeHello(localHello));
-        if (compress) transport.codec.snappy = false;
-      };
+      const sendHello = () => transport.send(P2pMessageId.Hello, encodeHello(localHello));
       // Hello goes out before reading starts: their Hello may already be buffered,
       // and reading it turns on snappy, which must not apply to our own Hello.
       const holdHello = fault('p2p-hello-after-remote');
@@ -176,7 +171,9 @@ export class Peer {
     try {
       remoteHello = decodeHello(msg.payload);
     } catch (err) {
-      return { fail: { reason: breachReason(), byUs: true, detail: (err as Error).message } };
+      const lenient = fault('p2p-accept-compressed-hello') ? decodeCompressedHello(msg.payload) : undefined;
+      if (lenient === undefined) return { fail: { reason: breachReason(), byUs: true, detail: (err as Error).message } };
+      remoteHello = lenient;
     }
     // Both Hellos are exchanged now, so anything we send from here on,
     // a refusal included, is compressed if both sides speak v5 (EIP-706).
@@ -349,6 +346,15 @@ export class Peer {
 /** 0x02 for a breach of protocol; the planted p2p-wrong-disconnect-reason bug says 0x03. */
 function breachReason(): number {
   return fault('p2p-wrong-disconnect-reason') ? DisconnectReason.UselessPeer : DisconnectReason.ProtocolBreach;
+}
+
+/** The planted p2p-accept-compressed-hello bug: a Hello that is not RLP is tried as a snappy block (EIP-706: Hello is never compressed). */
+function decodeCompressedHello(payload: Uint8Array): Hello | undefined {
+  try {
+    return decodeHello(snappyDecompress(payload));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The planted p2p-lowest-version-wins bug: keep only the lowest version of each capability both sides have. */

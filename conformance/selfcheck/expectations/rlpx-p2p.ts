@@ -17,7 +17,7 @@ export const RLPX_P2P_EXPECTATIONS: Readonly<Record<string, readonly string[]>> 
   'p2p-ignore-ping': ['p2p/ping/answered'],
   'p2p-no-keepalive-ping': ['p2p/ping/target-pings'],
   'p2p-no-identity-check': ['p2p/hello/null-identity', 'p2p/hello/wrong-identity'],
-  'p2p-compress-hello': ['rlpx/snappy/hello-not-compressed'],
+  'p2p-accept-compressed-hello': ['rlpx/snappy/compressed-hello-rejected'],
   'p2p-snappy-v4': ['p2p/hello/version-4'],
   'p2p-accept-uncompressed': ['rlpx/snappy/uncompressed-after-hello'],
   'p2p-lowest-version-wins': ['p2p/hello/highest-version-wins'],

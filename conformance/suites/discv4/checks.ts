@@ -169,6 +169,9 @@ export async function findNeighbors(
   return { packets, raw };
 }
 
+/** ip:port for messages and comparisons; an IPv4-mapped IPv6 address reads as the IPv4 address it is (as geth's IP.Equal has it). */
 export function endpointText(ip: Uint8Array, port: number): string {
-  return `${ipToString(ip) ?? `0x${bytesToHex(ip)}`}:${port}`;
+  const mapped = ip.length === 16 && ip.subarray(0, 10).every((b) => b === 0) && ip[10] === 0xff && ip[11] === 0xff;
+  const bytes = mapped ? ip.subarray(12) : ip;
+  return `${ipToString(bytes) ?? `0x${bytesToHex(ip)}`}:${port}`;
 }

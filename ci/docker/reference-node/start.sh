@@ -31,8 +31,46 @@ if [ -f /chain.rlp ] || [ -d /blocks ]; then
   if [ -d /blocks ]; then
     for f in $(ls /blocks | sort -n); do cat "/blocks/$f" >> "$data/import.rlp"; done
   fi
-  flags+=(--import "$data/import.rlp")
 fi
+
+# Executing 1100 blocks takes half a minute; devp2p-check starts many
+# instances of one chain. With a cache volume at /cache (devp2p-check mounts
+# one, see the devp2p-check.chain-cache label), the chain store imported once
+# is copied instead, keyed by the chain, the genesis and this image's code.
+# Only the chain store is shared: each instance keeps its own node key.
+imported=""
+if [ -s "$data/import.rlp" ] && [ -d /cache ] && [ -w /cache ]; then
+  key=$(node -e '
+    const { createHash } = require("node:crypto"); const fs = require("node:fs");
+    const h = createHash("sha256");
+    for (const f of process.argv.slice(1)) h.update(fs.readFileSync(f));
+    console.log(h.digest("hex").slice(0, 24));' "$data/import.rlp" "$data/genesis.json" /app/code-digest "$0")
+  key="$key-${HIVE_NETWORK_ID:-0}"
+  if [ ! -d "/cache/$key/chaindata" ]; then
+    tmp="/cache/tmp.$$.$RANDOM"
+    mkdir -p "$tmp"
+    # An import-only run: it stops once the node is up, so its store is closed cleanly before the copy.
+    node /app/dist/cli/bin.js node --datadir "$tmp/db" --port 0 --host 127.0.0.1 --nodiscover --nodial \
+      --genesis "$data/genesis.json" ${HIVE_NETWORK_ID:+--networkid "$HIVE_NETWORK_ID"} --import "$data/import.rlp" > "$tmp/import.log" 2>&1 &
+    pid=$!
+    until [ -n "$(sed -n '/^enode:/p' "$tmp/import.log")" ]; do
+      if ! kill -0 "$pid" 2>/dev/null; then cat "$tmp/import.log"; exit 1; fi
+      sleep 0.2
+    done
+    kill "$pid"; wait "$pid" || true
+    sed -n '/^import:/p' "$tmp/import.log"
+    # Another instance may have finished the same import first; theirs is identical.
+    mv -T "$tmp/db" "/cache/$key" 2>/dev/null || true
+    rm -rf "$tmp"
+  fi
+  if [ -d "/cache/$key/chaindata" ]; then
+    mkdir -p "$data/db"
+    cp -r "/cache/$key/chaindata" "$data/db/chaindata"
+    echo "chain store copied from the cache ($key)"
+    imported=yes
+  fi
+fi
+[ -s "$data/import.rlp" ] && [ -z "$imported" ] && flags+=(--import "$data/import.rlp")
 
 # With a bootnode, dial it as hive clients do; without one, only be dialled.
 if [ -n "${HIVE_BOOTNODE:-}" ]; then

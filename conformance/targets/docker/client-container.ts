@@ -20,6 +20,8 @@ export interface ContainerSpec {
   labels: Readonly<Record<string, string>>;
   /** A tar archive extracted at / before start. */
   upload?: Uint8Array;
+  /** Named volumes to mount: volume name -> absolute path in the container. */
+  volumes?: Readonly<Record<string, string>>;
 }
 
 export interface ExecResult {
@@ -73,6 +75,7 @@ export class ClientContainer {
           NetworkMode: 'host',
           AutoRemove: false,
           Init: true,
+          Mounts: Object.entries(spec.volumes ?? {}).map(([Source, Target]) => ({ Type: 'volume' as const, Source, Target })),
         },
       });
     } catch (err) {
@@ -93,19 +96,39 @@ export class ClientContainer {
 
   async start(): Promise<void> {
     // Attach before start so no early line is lost.
-    const stream = await this.container.attach({ stream: true, stdout: true, stderr: true, logs: true });
+    const stream = (await this.container.attach({ stream: true, stdout: true, stderr: true, logs: true })) as NodeJS.ReadableStream & { socket?: { unref?(): void } };
+    // Watching must not keep the process alive: a run that is over exits, and its exit handler removes what is left.
+    stream.socket?.unref?.();
     const out = new PassThrough();
     out.on('data', (chunk: Buffer) => this.log.push(chunk));
     this.docker.modem.demuxStream(stream, out, out);
-    // Resolves when the container stops, whoever stopped it ('next-exit': a created container is not running yet, which plain wait() reports at once).
-    this.container.wait({ condition: 'next-exit' }).then(
-      (r: { StatusCode: number }) => (this.exit = { code: r.StatusCode }),
-      () => (this.exit ??= { code: -1 }),
-    );
+    // The attach stream ends when the container stops, whoever stopped it.
+    stream.on('end', () => void this.noticeExit());
+    stream.on('error', () => void this.noticeExit());
     try {
       await this.container.start();
     } catch (err) {
       throw new DockerError('start-failed', `container ${this.name} did not start: ${(err as Error).message}`);
+    }
+  }
+
+  /** The attach stream ended: find out whether the container stopped (or only our connection did, then look again later). */
+  private async noticeExit(): Promise<void> {
+    for (;;) {
+      if (this.removed || this.exit) return;
+      try {
+        const state = (await this.container.inspect()).State;
+        if (!state.Running) {
+          this.exit = { code: state.ExitCode };
+          return;
+        }
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) {
+          this.exit = { code: -1 };
+          return;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 1_000).unref());
     }
   }
 

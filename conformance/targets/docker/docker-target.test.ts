@@ -70,7 +70,7 @@ describe.skipIf(!docker)(`docker: target${skip}`, () => {
   it('notices a container that dies, and keeps what it printed', async () => {
     const target = await provider.launch(fixture, { chainPrefix: 3 });
     started.push(target);
-    const [info] = (await containersOf(docker!, process.pid)).filter((c) => c.Labels['devp2p-check.instance']?.startsWith('fresh'));
+    const [info] = (await containersOf(docker!, process.pid)).filter((c) => c.Labels['devp2p-check.instance'] === 'private');
     await docker!.getContainer(info!.Id).kill();
     const end = Date.now() + 10_000;
     while (target.alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));

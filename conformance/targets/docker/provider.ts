@@ -47,7 +47,13 @@ interface Prepared {
   docker: Docker;
   tag: string;
   portsFromEnv: boolean;
+  /** Where the image wants the chain-store cache volume (CHAIN_CACHE_LABEL), if anywhere. */
+  chainCache?: string;
 }
+
+/** An image labelled with this (a path) keeps imported chain stores in a volume there, shared by its instances. */
+export const CHAIN_CACHE_LABEL = 'devp2p-check.chain-cache';
+export const CHAIN_CACHE_VOLUME = 'devp2p-check-chain-cache';
 
 export class DockerTargetProvider implements TargetProvider {
   private readonly endpoint: DockerEndpoint;
@@ -73,7 +79,11 @@ export class DockerTargetProvider implements TargetProvider {
   }
 
   start(fixture: Fixture): Promise<RunningTarget> {
-    return this.launch(fixture, {});
+    return this.run(fixture, {}, 'shared');
+  }
+
+  launch(fixture: Fixture, options: LaunchOptions): Promise<RunningTarget> {
+    return this.run(fixture, options, 'private');
   }
 
   /** Connects, removes containers of dead earlier runs, builds or finds the image; once per provider. */
@@ -95,8 +105,10 @@ export class DockerTargetProvider implements TargetProvider {
         if ((err as { statusCode?: number }).statusCode === 404) throw new DockerError('image-missing', `image ${tag} is not on the Docker daemon (devp2p-check never pulls): build it (ci/docker/build-images.sh for ours, --hive-clients DIR for a hive client folder) or pull it yourself`);
         throw err;
       }
-      this.portsFromEnv = info.Config?.Labels?.[PORTS_LABEL] === 'env';
-      return { docker, tag, portsFromEnv: this.portsFromEnv };
+      const labels = info.Config?.Labels ?? {};
+      this.portsFromEnv = labels[PORTS_LABEL] === 'env';
+      const chainCache = labels[CHAIN_CACHE_LABEL];
+      return { docker, tag, portsFromEnv: this.portsFromEnv, ...(chainCache?.startsWith('/') ? { chainCache } : {}) };
     })();
     // A failed preparation is not cached: the next start tries again.
     const prepared = this.prepared;
@@ -106,8 +118,8 @@ export class DockerTargetProvider implements TargetProvider {
     return prepared;
   }
 
-  async launch(fixture: Fixture, options: LaunchOptions): Promise<RunningTarget> {
-    const { docker, tag, portsFromEnv } = await this.prepare();
+  private async run(fixture: Fixture, options: LaunchOptions, instance: 'shared' | 'private'): Promise<RunningTarget> {
+    const { docker, tag, portsFromEnv, chainCache } = await this.prepare();
     const host = await targetHostOf(this.endpoint);
     const ports = portsFromEnv ? await this.freePorts() : await this.takeFixedPorts();
     const env = { ...hiveChainEnv(fixture), ...(portsFromEnv ? portEnv(isLocal(this.endpoint) ? '127.0.0.1' : '0.0.0.0', ports) : {}) };
@@ -124,12 +136,14 @@ export class DockerTargetProvider implements TargetProvider {
         name,
         env,
         upload,
+        ...(chainCache ? { volumes: { [CHAIN_CACHE_VOLUME]: chainCache } } : {}),
         labels: {
           [LABEL]: '1',
           [OWNER_LABEL]: ownerId(),
           [RUN_LABEL]: this.runId,
           'devp2p-check.profile': fixture.profile,
-          'devp2p-check.instance': options.chainPrefix === undefined ? 'shared' : `fresh (chain prefix ${options.chainPrefix})`,
+          'devp2p-check.instance': instance,
+          ...(options.chainPrefix !== undefined ? { 'devp2p-check.chain-prefix': String(options.chainPrefix) } : {}),
         },
       });
       await container.start();

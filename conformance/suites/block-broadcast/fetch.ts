@@ -12,6 +12,7 @@ import { chainView } from '../sync/support/chain-view.js';
 import { connectServing } from '../sync/support/serving-peer.js';
 import { newestVersion } from '../txpool-broadcast/support/versions.js';
 import { nextBlock } from './support/clique-block.js';
+import { FULL_CHAIN_FRESH_TIMEOUT_MS } from './support/timeouts.js';
 
 /** A just-started node may first rebuild its Clique signer snapshot from the headers (seconds on a busy machine). */
 const IMPORT_WITHIN_MS = 8_000;
@@ -25,7 +26,7 @@ export const fetchTests: ConformanceTest[] = [
     level: 'SHOULD',
     requires: ['profile:legacy', 'rpc'],
     isolation: 'fresh',
-    timeoutMs: 25_000,
+    timeoutMs: FULL_CHAIN_FRESH_TIMEOUT_MS,
     async run(ctx) {
       const target = await ctx.launch();
       const version = newestVersion(target, [66, 67, 68]);

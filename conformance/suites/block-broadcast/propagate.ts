@@ -16,6 +16,7 @@ import { connectPeers, directWindow, settle } from '../txpool-broadcast/support/
 import { newestVersion } from '../txpool-broadcast/support/versions.js';
 import { BlockWatch } from './support/block-watch.js';
 import { nextBlock, type NewBlock } from './support/clique-block.js';
+import { FULL_CHAIN_FRESH_TIMEOUT_MS } from './support/timeouts.js';
 
 const LEGACY_VERSIONS = [66, 67, 68] as const;
 /** One peer sends the block, eight may receive it (sqrt 8 is 2.8: 2 or 3 whole). */
@@ -58,7 +59,7 @@ export const propagateTests: ConformanceTest[] = [
     level: 'SHOULD',
     requires: ['profile:legacy'],
     isolation: 'fresh',
-    timeoutMs: 25_000,
+    timeoutMs: FULL_CHAIN_FRESH_TIMEOUT_MS,
     async run(ctx) {
       const { block, origin, others } = await relayNewBlock(ctx, FANOUT_PEERS);
       const bad = others.find((w) => w.malformed.length > 0);
@@ -82,7 +83,7 @@ export const propagateTests: ConformanceTest[] = [
     level: 'SHOULD',
     requires: ['profile:legacy'],
     isolation: 'fresh',
-    timeoutMs: 25_000,
+    timeoutMs: FULL_CHAIN_FRESH_TIMEOUT_MS,
     async run(ctx) {
       const target = await ctx.launch();
       const version = newestVersion(target, LEGACY_VERSIONS);

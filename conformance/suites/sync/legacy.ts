@@ -17,6 +17,11 @@ export const SYNC_UP_TO = 64;
 /** How long a reference target takes for 64 blocks is ~1 s; this leaves room for slower clients and geth's sync cycle (10 s). */
 export const SYNC_WAIT_MS = 15_000;
 export const LEGACY_VERSIONS = [66, 67, 68] as const;
+/**
+ * A test's deadline includes launching its private target: ours starts in a
+ * second or two, another client may take ten or more before it even listens.
+ */
+export const FRESH_TEST_TIMEOUT_MS = 45_000;
 
 export const legacyCompletes: ConformanceTest = {
   id: 'sync/legacy/completes-from-peer',
@@ -26,7 +31,7 @@ export const legacyCompletes: ConformanceTest = {
   level: 'MUST',
   requires: ['profile:legacy', 'rpc'],
   isolation: 'fresh',
-  timeoutMs: 25_000,
+  timeoutMs: FRESH_TEST_TIMEOUT_MS,
   async run(ctx) {
     const target = await ctx.launch({ chainPrefix: 0 });
     const version = newestVersion(target, LEGACY_VERSIONS);
@@ -46,7 +51,7 @@ export const legacyBestPeer: ConformanceTest = {
   level: 'SHOULD',
   requires: ['profile:legacy', 'rpc'],
   isolation: 'fresh',
-  timeoutMs: 25_000,
+  timeoutMs: FRESH_TEST_TIMEOUT_MS,
   async run(ctx) {
     const target = await ctx.launch({ chainPrefix: 0 });
     const version = newestVersion(target, LEGACY_VERSIONS);
@@ -88,7 +93,7 @@ export const legacyRequestCaps: ConformanceTest = {
   level: 'SHOULD',
   requires: ['profile:legacy', 'rpc'],
   isolation: 'fresh',
-  timeoutMs: 25_000,
+  timeoutMs: FRESH_TEST_TIMEOUT_MS,
   async run(ctx) {
     const target = await ctx.launch({ chainPrefix: 0 });
     const version = newestVersion(target, LEGACY_VERSIONS);

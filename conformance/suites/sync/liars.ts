@@ -14,7 +14,7 @@ import { fail } from '../../core/failure.js';
 import type { TestContext } from '../../core/context.js';
 import type { ConformanceTest } from '../../core/test.js';
 import { newestVersion } from '../txpool-broadcast/support/versions.js';
-import { LEGACY_VERSIONS, SYNC_UP_TO, SYNC_WAIT_MS } from './legacy.js';
+import { FRESH_TEST_TIMEOUT_MS, LEGACY_VERSIONS, SYNC_UP_TO, SYNC_WAIT_MS } from './legacy.js';
 import type { ServePolicy } from './support/chain-server.js';
 import { chainView, type ChainView } from './support/chain-view.js';
 import { expectSyncedTo } from './support/head.js';
@@ -65,7 +65,7 @@ const scenarios: Array<{ id: string; title: string; timeoutMs: number; scenario:
   {
     id: 'sync/legacy/lying-headers-peer-dropped',
     title: `a peer whose header ${LIE_AT} does not link to its neighbours is dropped, and the target syncs from an honest peer`,
-    timeoutMs: 30_000,
+    timeoutMs: FRESH_TEST_TIMEOUT_MS,
     scenario: {
       what: `forged header ${LIE_AT}`,
       noticeMs: 2_000,
@@ -82,7 +82,7 @@ const scenarios: Array<{ id: string; title: string; timeoutMs: number; scenario:
   {
     id: 'sync/legacy/lying-bodies-peer-dropped',
     title: `a peer whose body for block ${LIE_AT} does not match its header is dropped, and the target syncs from an honest peer`,
-    timeoutMs: 30_000,
+    timeoutMs: FRESH_TEST_TIMEOUT_MS,
     scenario: {
       what: `served a wrong body for block ${LIE_AT}`,
       noticeMs: 2_000,
@@ -101,7 +101,7 @@ const scenarios: Array<{ id: string; title: string; timeoutMs: number; scenario:
   {
     id: 'sync/legacy/withholding-peer-dropped',
     title: 'a peer that announces a chain but answers header and body requests with empty lists is dropped, and the target syncs from an honest peer',
-    timeoutMs: 30_000,
+    timeoutMs: FRESH_TEST_TIMEOUT_MS,
     scenario: {
       what: 'answered requests for its chain with empty lists',
       noticeMs: 2_000,
@@ -122,7 +122,7 @@ const scenarios: Array<{ id: string; title: string; timeoutMs: number; scenario:
     id: 'sync/legacy/silent-peer-timed-out',
     title: 'a peer that stops answering during the sync is timed out, and the target syncs from an honest peer',
     // Our node gives a request 10 s; geth's downloader can take longer for a first request.
-    timeoutMs: 40_000,
+    timeoutMs: FRESH_TEST_TIMEOUT_MS + 15_000,
     scenario: {
       what: 'stopped answering',
       noticeMs: 15_000,

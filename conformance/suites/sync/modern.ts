@@ -11,11 +11,12 @@ import { blobVersionedHashes, blockToPayload, payloadToJson } from '../../../ref
 import type { Block } from '../../../reference-node/wire/block.js';
 import { bytesToHex, equalBytes } from '../../../reference-node/wire/bytes.js';
 import type { TargetSession } from '../../core/context.js';
+import { RpcError } from '../../targets/rpc-client.js';
 import { check, fail } from '../../core/failure.js';
 import type { ConformanceTest } from '../../core/test.js';
 import type { Fixture } from '../../fixture/fixture.js';
 import { newestVersion } from '../txpool-broadcast/support/versions.js';
-import { SYNC_UP_TO, SYNC_WAIT_MS } from './legacy.js';
+import { FRESH_TEST_TIMEOUT_MS, SYNC_UP_TO, SYNC_WAIT_MS } from './legacy.js';
 import { chainView } from './support/chain-view.js';
 import { expectSyncedTo } from './support/head.js';
 import { connectServing } from './support/serving-peer.js';
@@ -52,12 +53,25 @@ function payloadStatusOf(result: unknown): string | undefined {
 async function nameHead(target: TargetSession, fixture: Fixture, block: Block, hash: Uint8Array): Promise<void> {
   const np = newPayloadCall(fixture, block);
   if (np) {
-    const status = payloadStatusOf(await target.engine(np.method, np.params));
+    // Some clients sync only from a head they saw in newPayload (geth), others from forkchoiceUpdated alone: send both.
+    let status: string | undefined;
+    try {
+      status = payloadStatusOf(await target.engine(np.method, np.params));
+    } catch (err) {
+      if (!(err instanceof RpcError)) throw err;
+      status = `error: ${err.message}`;
+    }
     target.log(`${np.method}(block ${block.header.number}) -> ${status ?? 'no status'}`);
     check(status !== 'INVALID' && status !== 'INVALID_BLOCK_HASH', `${np.method} called the fixture's block ${block.header.number} invalid`, 'SYNCING, ACCEPTED or VALID', status ?? 'no status');
   }
   const method = forkchoiceMethod(fixture, block);
-  const result = await target.engine(method, [{ headBlockHash: hex(hash), safeBlockHash: ZERO_HASH, finalizedBlockHash: ZERO_HASH }, null]);
+  let result: unknown;
+  try {
+    result = await target.engine(method, [{ headBlockHash: hex(hash), safeBlockHash: ZERO_HASH, finalizedBlockHash: ZERO_HASH }, null]);
+  } catch (err) {
+    if (!(err instanceof RpcError)) throw err;
+    fail(`${method} naming the fixture's block ${block.header.number} as head failed`, 'payloadStatus SYNCING (or VALID)', err.message);
+  }
   const status = payloadStatusOf(result);
   target.log(`${method}(head ${block.header.number}) -> ${status ?? 'no status'}`);
   if (status !== 'SYNCING' && status !== 'VALID' && status !== 'ACCEPTED') {
@@ -73,7 +87,7 @@ export const modernEngineSync: ConformanceTest = {
   level: 'MUST',
   requires: ['profile:modern', 'rpc', 'engine'],
   isolation: 'fresh',
-  timeoutMs: 25_000,
+  timeoutMs: FRESH_TEST_TIMEOUT_MS,
   async run(ctx) {
     const target = await ctx.launch({ chainPrefix: 0 });
     const version = newestVersion(target, [68, 69, 70]);

@@ -7,11 +7,12 @@ import { bytesToHex } from '../../../../reference-node/wire/bytes.js';
 import type { TargetSession } from '../../../core/context.js';
 import { fail } from '../../../core/failure.js';
 import type { ChainView } from './chain-view.js';
+import { rpcOrFail } from '../../txpool-broadcast/support/rpc.js';
 
 const POLL_MS = 100;
 
 export async function headNumber(session: TargetSession): Promise<number> {
-  const result = await session.rpc('eth_blockNumber');
+  const result = await rpcOrFail(session, 'eth_blockNumber');
   if (typeof result !== 'string' || !/^0x[0-9a-f]+$/i.test(result)) fail('eth_blockNumber did not return a quantity', 'a hex quantity', JSON.stringify(result));
   return Number(BigInt(result));
 }
@@ -29,7 +30,7 @@ export async function waitForHead(session: TargetSession, number: number, timeou
 
 /** The hash of the target's canonical block at `number` (lower-case hex, no 0x), or undefined if it has none. */
 export async function canonicalHash(session: TargetSession, number: number): Promise<string | undefined> {
-  const block = (await session.rpc('eth_getBlockByNumber', [`0x${number.toString(16)}`, false])) as { hash?: unknown } | null;
+  const block = (await rpcOrFail(session, 'eth_getBlockByNumber', [`0x${number.toString(16)}`, false])) as { hash?: unknown } | null;
   if (block === null) return undefined;
   if (typeof block.hash !== 'string') fail(`eth_getBlockByNumber(${number}) returned a block without a hash`, 'a block object with a hash', JSON.stringify(block).slice(0, 120));
   return block.hash.replace(/^0x/, '').toLowerCase();

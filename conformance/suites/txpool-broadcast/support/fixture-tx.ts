@@ -14,6 +14,7 @@ import type { Hash32, Transaction } from '../../../../reference-node/wire/tx/typ
 import type { TargetSession } from '../../../core/context.js';
 import { fail } from '../../../core/failure.js';
 import type { Fixture, FixtureAccount } from '../../../fixture/fixture.js';
+import { rpcOrFail } from './rpc.js';
 
 export const GWEI = 1_000_000_000n;
 /** Where the test transfers go (1 wei each). */
@@ -56,7 +57,7 @@ export function senderFor(fixture: Fixture, scope: string, offset = 0): FixtureA
 
 /** The next nonce the target's pool expects from `account`. */
 export async function pendingNonce(session: TargetSession, account: FixtureAccount): Promise<bigint> {
-  const result = await session.rpc('eth_getTransactionCount', [account.address.startsWith('0x') ? account.address : `0x${account.address}`, 'pending']);
+  const result = await rpcOrFail(session, 'eth_getTransactionCount', [account.address.startsWith('0x') ? account.address : `0x${account.address}`, 'pending']);
   if (typeof result !== 'string' || !/^0x[0-9a-f]+$/i.test(result)) fail('eth_getTransactionCount did not return a quantity', 'a hex quantity', JSON.stringify(result));
   return BigInt(result);
 }

@@ -11,7 +11,7 @@ import { canonicalHash, waitForHead } from '../sync/support/head.js';
 import { chainView } from '../sync/support/chain-view.js';
 import { connectServing } from '../sync/support/serving-peer.js';
 import { newestVersion } from '../txpool-broadcast/support/versions.js';
-import { nextBlock } from './support/clique-block.js';
+import { baseView, blockAfterBase, launchAtBase } from './support/base.js';
 import { FULL_CHAIN_FRESH_TIMEOUT_MS } from './support/timeouts.js';
 
 /** A just-started node may first rebuild its Clique signer snapshot from the headers (seconds on a busy machine). */
@@ -28,10 +28,11 @@ export const fetchTests: ConformanceTest[] = [
     isolation: 'fresh',
     timeoutMs: FULL_CHAIN_FRESH_TIMEOUT_MS,
     async run(ctx) {
-      const target = await ctx.launch();
+      const target = await launchAtBase(ctx);
       const version = newestVersion(target, [66, 67, 68]);
-      const block = nextBlock(ctx.fixture);
-      const peer = await connectServing(target, { version, view: chainView(ctx.fixture, ctx.fixture.head.number, [block.block]), statusView: chainView(ctx.fixture), name: 'announcer' });
+      const block = blockAfterBase(ctx.fixture);
+      const base = baseView(ctx.fixture);
+      const peer = await connectServing(target, { version, view: chainView(ctx.fixture, base.head.number, [block.block]), statusView: base, name: 'announcer' });
       peer.sim.send({ kind: 'NewBlockHashes', announcements: [{ hash: block.hash, number: block.number }] });
       const head = await waitForHead(target, Number(block.number), IMPORT_WITHIN_MS);
       const asked = peer.server.of('GetBlockHeaders').some((r) => r.from === Number(block.number));

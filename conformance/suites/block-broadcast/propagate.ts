@@ -15,7 +15,8 @@ import type { EthSim } from '../../sim/eth-sim.js';
 import { connectPeers, directWindow, settle } from '../txpool-broadcast/support/fanout.js';
 import { newestVersion } from '../txpool-broadcast/support/versions.js';
 import { BlockWatch } from './support/block-watch.js';
-import { nextBlock, type NewBlock } from './support/clique-block.js';
+import { baseStatus, baseView, blockAfterBase, launchAtBase } from './support/base.js';
+import type { NewBlock } from './support/clique-block.js';
 import { FULL_CHAIN_FRESH_TIMEOUT_MS } from './support/timeouts.js';
 
 const LEGACY_VERSIONS = [66, 67, 68] as const;
@@ -34,12 +35,12 @@ interface Relay {
 
 /** A private target with the fixture, `n` peers on it; the first sends the next block by NewBlock; waits until the others heard of it. */
 async function relayNewBlock(ctx: TestContext, n: number): Promise<Relay> {
-  const target = await ctx.launch();
+  const target = await launchAtBase(ctx);
   const version = newestVersion(target, LEGACY_VERSIONS);
-  const sims: EthSim[] = await connectPeers(target, n, version);
+  const sims: EthSim[] = await connectPeers(target, n, version, 'peer', baseStatus(ctx.fixture));
   const watches = sims.map((s) => new BlockWatch(s));
   const [origin, ...others] = watches;
-  const block = nextBlock(ctx.fixture);
+  const block = blockAfterBase(ctx.fixture);
   origin!.sim.send({ kind: 'NewBlock', block: block.block, td: block.td });
   const all = await settle(ctx.signal, () => others.every((w) => w.heard(block.key)), HEAR_WITHIN_MS, SETTLE_MS);
   if (!all && !others.some((w) => w.heard(block.key))) {
@@ -85,20 +86,21 @@ export const propagateTests: ConformanceTest[] = [
     isolation: 'fresh',
     timeoutMs: FULL_CHAIN_FRESH_TIMEOUT_MS,
     async run(ctx) {
-      const target = await ctx.launch();
+      const target = await launchAtBase(ctx);
       const version = newestVersion(target, LEGACY_VERSIONS);
-      const watches = (await connectPeers(target, 4, version)).map((s) => new BlockWatch(s));
+      const watches = (await connectPeers(target, 4, version, 'peer', baseStatus(ctx.fixture))).map((s) => new BlockWatch(s));
       const [origin, ...others] = watches;
-      const head = ctx.fixture.blocks[ctx.fixture.head.number]!;
-      const headKey = bytesToHex(ctx.fixture.head.hash);
-      origin!.sim.send({ kind: 'NewBlock', block: head, td: ctx.fixture.head.td });
+      const base = baseView(ctx.fixture);
+      const head = base.blocks[base.head.number]!;
+      const headKey = bytesToHex(base.head.hash);
+      origin!.sim.send({ kind: 'NewBlock', block: head, td: base.head.td });
       // Then a new block: once the target has passed that on, it has dealt with the old one too,
       // and its silence about the old one means something.
-      const block = nextBlock(ctx.fixture);
+      const block = blockAfterBase(ctx.fixture);
       origin!.sim.send({ kind: 'NewBlock', block: block.block, td: block.td });
       const relays = await settle(ctx.signal, () => others.some((w) => w.heard(block.key)), HEAR_WITHIN_MS, QUIET_MS);
       const echoed = others.filter((w) => w.heard(headKey));
-      check(echoed.length === 0, `the target propagated its own head block ${ctx.fixture.head.number} again when a peer sent it`, 'no NewBlock / NewBlockHashes for a known block', `${echoed.map((w) => w.name).join(', ')} heard of it`);
+      check(echoed.length === 0, `the target propagated its own head block ${base.head.number} again when a peer sent it`, 'no NewBlock / NewBlockHashes for a known block', `${echoed.map((w) => w.name).join(', ')} heard of it`);
       if (!relays) fail(`the target propagated no new block either (block ${block.number} reached none of ${others.length} peers within ${HEAR_WITHIN_MS} ms), so its silence about the old one proves nothing`, 'the new block is propagated', 'nothing');
     },
   },

@@ -6,15 +6,15 @@
  * lacked the item or of all peers, and nothing outside that window.
  */
 import { setMaxListeners } from 'node:events';
-import type { EthVersion } from '../../../../reference-node/wire/eth/types.js';
+import type { EthVersion, Status } from '../../../../reference-node/wire/eth/types.js';
 import type { TargetSession } from '../../../core/context.js';
 import type { EthSim } from '../../../sim/eth-sim.js';
 
-/** Connects `n` honest peers at `version`, named `${prefix}0`..; all at once. */
-export async function connectPeers(session: TargetSession, n: number, version: EthVersion, prefix = 'peer'): Promise<EthSim[]> {
+/** Connects `n` honest peers at `version`, named `${prefix}0`..; all at once. `status` adjusts their Status (e.g. a shorter chain). */
+export async function connectPeers(session: TargetSession, n: number, version: EthVersion, prefix = 'peer', status?: (honest: Status) => Status): Promise<EthSim[]> {
   // Every peer (and RPC call) listens on the test's signal; many peers are expected here, not a leak.
   setMaxListeners(4 * n + 20, session.signal);
-  return Promise.all(Array.from({ length: n }, (_, i) => session.connectEth({ version, name: `${prefix}${i}` })));
+  return Promise.all(Array.from({ length: n }, (_, i) => session.connectEth({ version, name: `${prefix}${i}`, ...(status ? { status } : {}) })));
 }
 
 /** The accepted number of peers that get the item whole, when `lacking` of `total` connected peers lacked it. */

@@ -2,6 +2,7 @@
 import { perEthVersion } from '../../core/versions.js';
 import { checkStillServes } from './support/headers.js';
 import { expectRejected } from './support/reasons.js';
+import { connect } from './support/connect.js';
 
 const BLOCK_RANGE_UPDATE = 'caps/eth.md#blockrangeupdate-0x11';
 
@@ -14,7 +15,7 @@ export const blockRangeValid = perEthVersion(
     spec: BLOCK_RANGE_UPDATE,
     level: 'MUST',
     async run(ctx, version) {
-      const sim = await ctx.connectEth({ version });
+      const sim = await connect(ctx, { version });
       sim.send({ kind: 'BlockRangeUpdate', earliestBlock: 0n, latestBlock: BigInt(ctx.fixture.head.number), latestBlockHash: ctx.fixture.head.hash });
       await checkStillServes(sim, ctx.fixture, 'after a valid BlockRangeUpdate');
     },
@@ -30,7 +31,7 @@ export const blockRangeInvalid = perEthVersion(
     spec: BLOCK_RANGE_UPDATE,
     level: 'SHOULD',
     async run(ctx, version) {
-      const sim = await ctx.connectEth({ version });
+      const sim = await connect(ctx, { version });
       const head = BigInt(ctx.fixture.head.number);
       sim.send({ kind: 'BlockRangeUpdate', earliestBlock: head, latestBlock: head - 1n, latestBlockHash: ctx.fixture.hashes[ctx.fixture.head.number - 1]! });
       await expectRejected(sim.peer, 'after a BlockRangeUpdate with earliest > latest');

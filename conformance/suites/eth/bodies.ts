@@ -10,7 +10,8 @@ import { check } from '../../core/failure.js';
 import { perEthVersion } from '../../core/versions.js';
 import { checkBodies, summary } from './support/block-data.js';
 import { allBlocks, hashesOf, sampleBlocks } from './support/requests.js';
-import { ask } from './support/ask.js';
+import { ask, BULK_ANSWER_WAIT_MS, BULK_TEST_TIMEOUT_MS } from './support/ask.js';
+import { connect } from './support/connect.js';
 
 const BODIES = 'caps/eth.md#blockbodies-0x06';
 const VALIDITY = 'caps/eth.md#block-encoding-and-validity';
@@ -21,7 +22,7 @@ export const bodiesMatchRoots = perEthVersion({
   spec: VALIDITY,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const want = sampleBlocks(ctx.fixture);
     const what = `for blocks ${summary(want)}`;
     const reply = await ask(sim, { kind: 'GetBlockBodies', requestId: sim.requestId(), hashes: hashesOf(ctx.fixture, want) }, 'BlockBodies', what);
@@ -42,7 +43,7 @@ export const bodiesUnknownHash = perEthVersion({
   spec: BODIES,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const [a, b] = [10, 11];
     const hashes = [ctx.fixture.hashes[a]!, ctx.randomBytes(32), ctx.fixture.hashes[b]!];
     const what = `for blocks ${a}, an unknown hash, ${b}`;
@@ -54,14 +55,15 @@ export const bodiesUnknownHash = perEthVersion({
 
 export const bodiesManyPrefix = perEthVersion({
   path: 'bodies/many-prefix',
+  timeoutMs: BULK_TEST_TIMEOUT_MS,
   title: 'a request for every block: the answer is a non-empty prefix, each body matching its header',
   spec: BODIES,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const want = allBlocks(ctx.fixture);
     const what = `for all ${want.length} blocks`;
-    const reply = await ask(sim, { kind: 'GetBlockBodies', requestId: sim.requestId(), hashes: hashesOf(ctx.fixture, want) }, 'BlockBodies', what);
+    const reply = await ask(sim, { kind: 'GetBlockBodies', requestId: sim.requestId(), hashes: hashesOf(ctx.fixture, want) }, 'BlockBodies', what, BULK_ANSWER_WAIT_MS);
     await checkBodies(ctx.fixture, reply.bodies, want, what, { prefix: true });
   },
 });
@@ -70,13 +72,17 @@ export const bodiesManyPrefix = perEthVersion({
 // stops adding bodies once it has reached it, so it may pass it by one body.
 export const bodiesSoftLimit = perEthVersion({
   path: 'bodies/soft-limit',
+  timeoutMs: BULK_TEST_TIMEOUT_MS,
+  // Alone on the target: these only re-measure the heaviest answers of the
+  // suite, and a slow target serving several at once would time out the rest.
+  isolation: 'exclusive',
   title: 'a request for every block is answered within the 2 MiB soft limit plus one body',
   spec: BODIES,
   level: 'SHOULD',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const want = allBlocks(ctx.fixture);
-    const reply = await ask(sim, { kind: 'GetBlockBodies', requestId: sim.requestId(), hashes: hashesOf(ctx.fixture, want) }, 'BlockBodies', `for all ${want.length} blocks`);
+    const reply = await ask(sim, { kind: 'GetBlockBodies', requestId: sim.requestId(), hashes: hashesOf(ctx.fixture, want) }, 'BlockBodies', `for all ${want.length} blocks`, BULK_ANSWER_WAIT_MS);
     const sizes = reply.bodies.map((b) => encodeRlp(bodyToRlp(b)).length);
     const total = sizes.reduce((x, y) => x + y, 0);
     const allowed = SOFT_RESPONSE_LIMIT + Math.max(0, ...sizes);

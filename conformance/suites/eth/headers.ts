@@ -12,6 +12,8 @@ import { check } from '../../core/failure.js';
 import { perEthVersion } from '../../core/versions.js';
 import { expectedHeaderNumbers, MAX_HEADERS_PER_RESPONSE } from '../../fixture/queries.js';
 import { askHeaders, checkHeaders, checkStillServes, type HeaderQuery } from './support/headers.js';
+import { connect } from './support/connect.js';
+import { BULK_ANSWER_WAIT_MS, BULK_TEST_TIMEOUT_MS } from './support/ask.js';
 
 const GET_HEADERS = 'caps/eth.md#getblockheaders-0x03';
 const HEADERS = 'caps/eth.md#blockheaders-0x04';
@@ -26,7 +28,7 @@ function exactQueries(path: string, title: string, queries: (head: number, hashO
       spec: GET_HEADERS,
       level: 'MUST',
       async run(ctx, version) {
-        const sim = await ctx.connectEth({ version });
+        const sim = await connect(ctx, { version });
         for (const [q, what] of queries(ctx.fixture.head.number, (n) => ctx.fixture.hashes[n]!)) {
           checkHeaders(ctx.fixture, await askHeaders(sim, q, what), expectedHeaderNumbers(ctx.fixture, q), what);
         }
@@ -75,7 +77,7 @@ export const headersSkipOverflow = perEthVersion({
   spec: GET_HEADERS,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     for (const reverse of [false, true]) {
       const q: HeaderQuery = { origin: { number: 10n }, amount: 3n, skip: UINT64_MAX, reverse };
       const what = `for 3 headers from block 10 with skip 2^64-1${reverse ? ', reverse' : ''}`;
@@ -92,7 +94,7 @@ export const headersUnknownOrigin = perEthVersion({
   spec: HEADERS,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const what = 'for headers from a hash no block has';
     checkHeaders(ctx.fixture, await askHeaders(sim, { origin: { hash: ctx.randomBytes(32) }, amount: 3n, skip: 0n, reverse: false }, what), [], what);
     await checkStillServes(sim, ctx.fixture, 'after a query from an unknown hash');
@@ -113,7 +115,7 @@ export const headersNonCanonicalOrigin = perEthVersion({
   spec: GET_HEADERS,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const canonical = ctx.fixture.blocks[500]!.header;
     const sibling: BlockHeader = { ...canonical, extraData: Uint8Array.of(...canonical.extraData, 0x01), timestamp: canonical.timestamp + 1n };
     for (const reverse of [true, false]) {
@@ -131,27 +133,32 @@ export const headersNonCanonicalOrigin = perEthVersion({
  */
 export const headersLimitPrefix = perEthVersion({
   path: 'headers/over-limit-prefix',
+  timeoutMs: BULK_TEST_TIMEOUT_MS,
   title: 'a query for more headers than the chain-wide cap (1100 from block 0) is answered with a consecutive prefix',
   spec: GET_HEADERS,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const q: HeaderQuery = { origin: { number: 0n }, amount: BigInt(ctx.fixture.head.number), skip: 0n, reverse: false };
     const want = expectedHeaderNumbers(ctx.fixture, q, Number.MAX_SAFE_INTEGER);
     const what = `for ${q.amount} headers from block 0`;
-    checkHeaders(ctx.fixture, await askHeaders(sim, q, what), want, what, { prefix: true });
+    checkHeaders(ctx.fixture, await askHeaders(sim, q, what, BULK_ANSWER_WAIT_MS), want, what, { prefix: true });
   },
 });
 
 export const headersLimitClamped = perEthVersion({
   path: 'headers/limit-clamped',
+  timeoutMs: BULK_TEST_TIMEOUT_MS,
+  // Alone on the target: these only re-measure the heaviest answers of the
+  // suite, and a slow target serving several at once would time out the rest.
+  isolation: 'exclusive',
   title: `a query for 1100 headers gets at most ${MAX_HEADERS_PER_RESPONSE} headers and at most the 2 MiB soft limit plus one header`,
   spec: HEADERS,
   level: 'SHOULD',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const q: HeaderQuery = { origin: { number: 0n }, amount: BigInt(ctx.fixture.head.number), skip: 0n, reverse: false };
-    const headers = await askHeaders(sim, q, `for ${q.amount} headers from block 0`);
+    const headers = await askHeaders(sim, q, `for ${q.amount} headers from block 0`, BULK_ANSWER_WAIT_MS);
     check(headers.length <= MAX_HEADERS_PER_RESPONSE, 'the target served more headers than the common per-response cap', `at most ${MAX_HEADERS_PER_RESPONSE} headers`, `${headers.length} headers`);
     const sizes = headers.map((h) => encodeBlockHeader(h).length);
     const total = sizes.reduce((a, b) => a + b, 0);

@@ -12,7 +12,8 @@ import { check, fail } from '../../core/failure.js';
 import { perEthVersion } from '../../core/versions.js';
 import { checkReceiptLists, summary } from './support/block-data.js';
 import { allBlocks, getReceipts, hashesOf, lastBlockIncomplete, sampleBlocks } from './support/requests.js';
-import { ask } from './support/ask.js';
+import { ask, BULK_ANSWER_WAIT_MS, BULK_TEST_TIMEOUT_MS } from './support/ask.js';
+import { connect } from './support/connect.js';
 
 const RECEIPTS = 'caps/eth.md#receipts-0x10';
 const VALIDITY = 'caps/eth.md#receipt-encoding-and-validity';
@@ -23,7 +24,7 @@ export const receiptsMatchRoots = perEthVersion({
   spec: VALIDITY,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const want = sampleBlocks(ctx.fixture);
     const what = `for blocks ${summary(want)}`;
     const reply = await ask(sim, getReceipts(version, sim.requestId(), hashesOf(ctx.fixture, want)), 'Receipts', what);
@@ -41,7 +42,7 @@ export const receiptsUnknownHash = perEthVersion({
   spec: RECEIPTS,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const [a, b] = [10, 11];
     const hashes = [ctx.fixture.hashes[a]!, ctx.randomBytes(32), ctx.fixture.hashes[b]!];
     const what = `for blocks ${a}, an unknown hash, ${b}`;
@@ -64,7 +65,7 @@ export const receiptsUnknownEnds = perEthVersion(
     spec: RECEIPTS,
     level: 'SHOULD',
     async run(ctx, version) {
-      const sim = await ctx.connectEth({ version });
+      const sim = await connect(ctx, { version });
       const hashes = [ctx.fixture.hashes[10]!, ctx.randomBytes(32), ctx.fixture.hashes[11]!];
       const what = 'for blocks 10, an unknown hash, 11';
       const reply = await ask(sim, getReceipts(version, sim.requestId(), hashes), 'Receipts', what);
@@ -76,14 +77,15 @@ export const receiptsUnknownEnds = perEthVersion(
 
 export const receiptsManyPrefix = perEthVersion({
   path: 'receipts/many-prefix',
+  timeoutMs: BULK_TEST_TIMEOUT_MS,
   title: 'a request for every block: the answer is a non-empty prefix, each list matching its header',
   spec: RECEIPTS,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const want = allBlocks(ctx.fixture);
     const what = `for all ${want.length} blocks`;
-    const reply = await ask(sim, getReceipts(version, sim.requestId(), hashesOf(ctx.fixture, want)), 'Receipts', what);
+    const reply = await ask(sim, getReceipts(version, sim.requestId(), hashesOf(ctx.fixture, want)), 'Receipts', what, BULK_ANSWER_WAIT_MS);
     await checkReceiptLists(ctx.fixture, reply.receipts, want, what, { prefix: true });
   },
 });
@@ -94,13 +96,17 @@ function listSize(list: readonly (Receipt | ReceiptWithBloom)[]): number {
 
 export const receiptsSoftLimit = perEthVersion({
   path: 'receipts/soft-limit',
+  timeoutMs: BULK_TEST_TIMEOUT_MS,
+  // Alone on the target: these only re-measure the heaviest answers of the
+  // suite, and a slow target serving several at once would time out the rest.
+  isolation: 'exclusive',
   title: 'a request for every block is answered within the 2 MiB soft limit plus one list',
   spec: RECEIPTS,
   level: 'SHOULD',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const want = allBlocks(ctx.fixture);
-    const reply = await ask(sim, getReceipts(version, sim.requestId(), hashesOf(ctx.fixture, want)), 'Receipts', `for all ${want.length} blocks`);
+    const reply = await ask(sim, getReceipts(version, sim.requestId(), hashesOf(ctx.fixture, want)), 'Receipts', `for all ${want.length} blocks`, BULK_ANSWER_WAIT_MS);
     const sizes = reply.receipts.map(listSize);
     const total = sizes.reduce((x, y) => x + y, 0);
     const allowed = SOFT_RESPONSE_LIMIT + Math.max(0, ...sizes);
@@ -121,7 +127,7 @@ export const receiptsPartialFirstIndex = perEthVersion(
     spec: 'eips/eip-7975.md#specification',
     level: 'MUST',
     async run(ctx, version) {
-      const sim = await ctx.connectEth({ version });
+      const sim = await connect(ctx, { version });
       const blocks = [20, 21];
       const hashes = hashesOf(ctx.fixture, blocks);
       const full = await ask(sim, getReceipts(version, sim.requestId(), hashes), 'Receipts', 'for blocks 20, 21 from index 0');

@@ -8,7 +8,9 @@ import { received } from '../../core/expect.js';
 import { check, fail } from '../../core/failure.js';
 import { perEthVersion } from '../../core/versions.js';
 import { checkBodies } from './support/block-data.js';
+import { ANSWER_WAIT_MS } from './support/ask.js';
 import { checkHeaders } from './support/headers.js';
+import { connect } from './support/connect.js';
 
 const PROTOCOL_MESSAGES = 'caps/eth.md#protocol-messages';
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -20,10 +22,10 @@ export const requestIdEdges = perEthVersion({
   spec: PROTOCOL_MESSAGES,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     for (const [id, name] of [[0n, '0'], [UINT64_MAX, '2^64-1']] as const) {
       sim.send({ kind: 'GetBlockHeaders', requestId: id, origin: { number: 7n }, amount: 2n, skip: 0n, reverse: false });
-      const answer = received(await sim.next('BlockHeaders'), 'BlockHeaders', `for a request with id ${name}`);
+      const answer = received(await sim.next('BlockHeaders', ANSWER_WAIT_MS), 'BlockHeaders', `for a request with id ${name}`);
       check(answer.requestId === id, `the answer to a request with id ${name} carries another id`, `request-id ${id}`, `request-id ${answer.requestId}`);
       checkHeaders(ctx.fixture, answer.headers, [7, 8], `for a request with id ${name}`);
     }
@@ -41,12 +43,12 @@ export const requestIdRepeated = perEthVersion({
   spec: PROTOCOL_MESSAGES,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const id = 4242n;
     for (const n of [5n, 6n]) sim.send({ kind: 'GetBlockHeaders', requestId: id, origin: { number: n }, amount: 1n, skip: 0n, reverse: false });
     const answers: BlockHeaders[] = [];
     for (const nth of ['first', 'second']) {
-      answers.push(received(await sim.next('BlockHeaders', 5_000, (m) => m.requestId === id), `a ${nth} BlockHeaders with request-id ${id}`, 'after two requests with that id'));
+      answers.push(received(await sim.next('BlockHeaders', ANSWER_WAIT_MS, (m) => m.requestId === id), `a ${nth} BlockHeaders with request-id ${id}`, 'after two requests with that id'));
     }
     const got = answers.map((a) => a.headers.map((h) => h.number).join(',')).sort();
     check(got.join(' | ') === '5 | 6', 'the two answers do not answer the two queries (block 5 and block 6)', 'one answer with block 5 and one with block 6', `answers with blocks ${got.map((g) => `[${g}]`).join(' and ')}`);
@@ -64,7 +66,7 @@ export const requestIdConcurrent = perEthVersion({
   spec: PROTOCOL_MESSAGES,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const base = 1_000_000n + BigInt(version) * 100n;
     const plan = Array.from({ length: 16 }, (_, i) => ({ id: base + BigInt(i), block: 30 + i * 7, kind: i % 2 === 0 ? ('headers' as const) : ('bodies' as const) }));
     for (const p of plan) {
@@ -74,10 +76,10 @@ export const requestIdConcurrent = perEthVersion({
     for (const p of plan) {
       const what = `for request ${p.id} (${p.kind} of block ${p.block})`;
       if (p.kind === 'headers') {
-        const a = received(await sim.next('BlockHeaders', 5_000, (m) => m.requestId === p.id), `BlockHeaders with request-id ${p.id}`, what);
+        const a = received(await sim.next('BlockHeaders', ANSWER_WAIT_MS, (m) => m.requestId === p.id), `BlockHeaders with request-id ${p.id}`, what);
         checkHeaders(ctx.fixture, a.headers, [p.block], what);
       } else {
-        const a = received(await sim.next('BlockBodies', 5_000, (m) => m.requestId === p.id), `BlockBodies with request-id ${p.id}`, what);
+        const a = received(await sim.next('BlockBodies', ANSWER_WAIT_MS, (m) => m.requestId === p.id), `BlockBodies with request-id ${p.id}`, what);
         await checkBodies(ctx.fixture, a.bodies, [p.block], what);
       }
     }

@@ -17,6 +17,7 @@ import { checkStillServes } from './support/headers.js';
 import { expectRejected, MALFORMED_REASONS } from './support/reasons.js';
 import { blobTransfer, fillerTx, pendingNonce, senderFor, transfer, unknownTypeTxItem } from './support/txs.js';
 import { ask } from './support/ask.js';
+import { connect } from './support/connect.js';
 
 const TX_EXCHANGE = 'caps/eth.md#transaction-exchange';
 const TX_VALIDITY = 'caps/eth.md#transaction-encoding-and-validity';
@@ -34,7 +35,7 @@ export const invalidTxTolerated = perEthVersion({
   spec: TX_VALIDITY,
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     sim.send({ kind: 'Transactions', transactions: [transfer(ctx.fixture, ctx.nextKey(), 0n)] });
     await checkStillServes(sim, ctx.fixture, 'after a Transactions with an unfunded sender');
     check(await sim.peer.staysOpen(1_000), 'the target dropped the peer for an invalid transaction', 'the session stays open', 'it ended');
@@ -50,7 +51,7 @@ export const blobTxBroadcast = perEthVersion({
   spec: 'caps/eth.md#blob-transaction-and-cell-exchange',
   level: 'SHOULD',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     sim.send({ kind: 'Transactions', transactions: [blobTransfer(ctx.fixture, ctx.nextKey())] });
     await expectRejected(sim.peer, 'after a Transactions holding a blob transaction');
   },
@@ -65,7 +66,7 @@ export const duplicateTx = perEthVersion({
   spec: 'caps/eth.md#transactions-0x02',
   level: 'SHOULD',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const tx = transfer(ctx.fixture, ctx.nextKey(), 0n);
     sim.send({ kind: 'Transactions', transactions: [tx, tx] });
     await expectRejected(sim.peer, 'after a Transactions carrying one transaction twice');
@@ -79,7 +80,7 @@ export const unknownTxType = perEthVersion({
   spec: TX_VALIDITY,
   level: 'SHOULD',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     sim.sendRaw(ETH_MESSAGE_CODES.Transactions, encodeRlp([unknownTypeTxItem()]), `eth/${version}:Transactions (type 0x7f)`);
     await expectRejected(sim.peer, 'after a transaction of type 0x7f');
   },
@@ -99,14 +100,14 @@ export const manyTxs = perEthVersion({
   level: 'SHOULD',
   timeoutMs: 25_000,
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     sim.send({ kind: 'Transactions', transactions: Array.from({ length: 5001 }, (_, i) => fillerTx(BigInt(i))) });
     if (await sim.peer.staysOpen(1_500)) {
       await checkStillServes(sim, ctx.fixture, 'after a Transactions with 5001 transactions');
       return;
     }
     await expectRejected(sim.peer, 'after a Transactions with 5001 transactions', 0);
-    await checkStillServes(await ctx.connectEth({ version }), ctx.fixture, 'on a new session after a Transactions with 5001 transactions');
+    await checkStillServes(await connect(ctx, { version }), ctx.fixture, 'on a new session after a Transactions with 5001 transactions');
   },
 });
 
@@ -119,7 +120,7 @@ export const announcementLengthMismatch = perEthVersion(
     spec: 'caps/eth.md#newpooledtransactionhashes-0x08',
     level: 'SHOULD',
     async run(ctx, version) {
-      const sim = await ctx.connectEth({ version });
+      const sim = await connect(ctx, { version });
       const hashes = [ctx.randomBytes(32), ctx.randomBytes(32), ctx.randomBytes(32)];
       const payload = encodeRlp([Uint8Array.of(2, 2), [120n, 120n, 120n], hashes]);
       sim.sendRaw(ETH_MESSAGE_CODES.NewPooledTransactionHashes, payload, `eth/${version}:NewPooledTransactionHashes (2 types, 3 sizes, 3 hashes)`);
@@ -137,7 +138,7 @@ export const pooledUnknown = perEthVersion({
   spec: 'caps/eth.md#pooledtransactions-0x0a',
   level: 'MUST',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const reply = await ask(sim, { kind: 'GetPooledTransactions', requestId: sim.requestId(), hashes: [ctx.randomBytes(32), ctx.randomBytes(32)] }, 'PooledTransactions', 'for two unknown hashes');
     check(reply.transactions.length === 0, 'the target returned transactions for hashes no transaction has', 'an empty list', `${reply.transactions.length} transactions`);
   },
@@ -145,24 +146,25 @@ export const pooledUnknown = perEthVersion({
 
 /**
  * geth's "send a tx, see it served" made exact: a valid transfer from a
- * fixture account (nonce from RPC) goes in a Transactions message; the pool
- * takes it ("All nodes must exchange pending transactions"); asked for it by
- * hash, the target must return exactly that transaction, byte for byte (eth.md
- * allows an empty answer only when no hash matches its pool). The pool is
- * given up to 3 s to take it.
+ * fixture account (nonce from RPC) goes in a Transactions message; asked for
+ * it by hash, the target returns exactly that transaction, byte for byte.
+ * The pool is given up to 3 s to take it. SHOULD, not MUST: eth.md allows an
+ * empty answer only when no hash matches the pool, but whether the pool takes
+ * a tx at all is the node's choice (geth and ethereumjs ignore txs while they
+ * think they are syncing), and the pool cannot be seen portably.
  */
 const SENDER_SLOT: Record<EthVersion, number> = { 66: 0, 67: 1, 68: 2, 69: 3, 70: 4 };
 export const sentTxServed = perEthVersion({
   path: 'tx/sent-then-served',
   title: 'a valid transaction sent in Transactions is then served by GetPooledTransactions, byte for byte',
   spec: 'caps/eth.md#pooledtransactions-0x0a',
-  level: 'MUST',
+  level: 'SHOULD',
   requires: ['rpc'],
   async run(ctx, version) {
     const sender = senderFor(ctx.fixture, SENDER_SLOT[version]);
     const tx = transfer(ctx.fixture, sender.key, await pendingNonce(ctx, sender.address));
     const hash = transactionHash(tx);
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     sim.send({ kind: 'Transactions', transactions: [tx] });
     const deadline = Date.now() + 3_000;
     for (;;) {
@@ -191,7 +193,7 @@ export const announcedFetched = perEthVersion({
   spec: TX_EXCHANGE,
   level: 'SHOULD',
   async run(ctx, version) {
-    const sim = await ctx.connectEth({ version });
+    const sim = await connect(ctx, { version });
     const hashes = [ctx.randomBytes(32), ctx.randomBytes(32), ctx.randomBytes(32)];
     if (version >= 68) sim.send({ kind: 'NewPooledTransactionHashes', form: 'eth68', types: Uint8Array.of(2, 2, 2), sizes: [120, 120, 120], hashes });
     else sim.send({ kind: 'NewPooledTransactionHashes', form: 'eth66', hashes });

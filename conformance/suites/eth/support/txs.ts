@@ -10,7 +10,7 @@ import { encodeRlp, type RlpInput } from '../../../../reference-node/wire/rlp.js
 import { signTransaction } from '../../../../reference-node/wire/tx/signer.js';
 import type { BlobTx, DynamicFeeTx, LegacyTx } from '../../../../reference-node/wire/tx/types.js';
 import type { PrivateKey } from '../../../../reference-node/wire/keys.js';
-import { TestSkip } from '../../../core/failure.js';
+import { fail, TestSkip } from '../../../core/failure.js';
 import type { TestContext } from '../../../core/context.js';
 import type { Fixture, FixtureAccount } from '../../../fixture/fixture.js';
 
@@ -94,9 +94,19 @@ export function senderFor(fixture: Fixture, slot: number): FixtureAccount {
   return account;
 }
 
-/** The account's next nonce as the target sees it (pool included). */
+/**
+ * The account's next nonce as the target sees it (pool included). The target
+ * declared JSON-RPC, so an endpoint that does not answer is its failure.
+ */
 export async function pendingNonce(ctx: TestContext, address: string): Promise<bigint> {
-  const result = await ctx.rpc('eth_getTransactionCount', [`0x${address.replace(/^0x/, '')}`, 'pending']);
-  if (typeof result !== 'string' || !/^0x[0-9a-f]+$/i.test(result)) throw new Error(`eth_getTransactionCount returned ${JSON.stringify(result)}`);
+  const call = `eth_getTransactionCount(0x${address.replace(/^0x/, '')}, "pending")`;
+  let result: unknown;
+  try {
+    result = await ctx.rpc('eth_getTransactionCount', [`0x${address.replace(/^0x/, '')}`, 'pending']);
+  } catch (err) {
+    if (err instanceof TestSkip) throw err;
+    fail(`the target's JSON-RPC did not answer ${call}`, 'a hex quantity', (err as Error).message);
+  }
+  if (typeof result !== 'string' || !/^0x[0-9a-f]+$/i.test(result)) fail(`the target's JSON-RPC gave no nonce for ${call}`, 'a hex quantity', JSON.stringify(result));
   return BigInt(result);
 }

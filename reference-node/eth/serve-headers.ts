@@ -36,6 +36,7 @@ export function serveHeaders(
   const wanted = query.amount < BigInt(maxHeaders) ? Number(query.amount) : maxHeaders;
   if (wanted === 0) return [];
   let current = 'hash' in query.origin ? chain.headerByHash(query.origin.hash) : chain.headerByNumber(query.origin.number);
+  if (current && 'hash' in query.origin && fault('eth-non-canonical-by-number')) current = chain.headerByNumber(current.number);
   const headers: BlockHeader[] = [];
   const step = query.skip + 1n;
   let bytes = 0;

@@ -11,6 +11,7 @@ export const ETH_FAULTS: readonly FaultDefinition[] = [
   { name: 'eth-wrong-request-id', description: 'BlockHeaders answers carry the request id plus one' },
   { name: 'eth-serve-1025-headers', description: 'GetBlockHeaders: up to 1025 headers per answer instead of 1024' },
   { name: 'eth-ignore-reverse', description: 'GetBlockHeaders: the reverse flag is ignored (always walks forward)' },
+  { name: 'eth-non-canonical-by-number', description: 'GetBlockHeaders by hash: the origin is looked up by its number, so a side block is answered with the canonical one' },
   { name: 'eth-skip-overflow-wrap', description: 'GetBlockHeaders: the next block number wraps around at 2^64 (uint64 overflow)' },
   { name: 'eth-bodies-wrong-order', description: 'BlockBodies: bodies in reverse request order' },
   { name: 'eth-receipts-wrong-bloom', description: 'Receipts eth/66-68: every receipt carries an all-ones bloom' },

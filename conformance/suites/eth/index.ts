@@ -7,6 +7,7 @@ import { headersForward } from './headers-basic.js';
 import { MESSAGE_TESTS } from './messages.js';
 import { RECEIPT_TESTS } from './receipts.js';
 import { REQUEST_ID_TESTS } from './request-ids.js';
+import { headersSideChainOrigin } from './side-chain.js';
 import { STATUS_TESTS } from './status.js';
 import { TRANSACTION_TESTS } from './transactions.js';
 
@@ -15,6 +16,7 @@ export const ETH_TESTS: readonly ConformanceTest[] = [
   ...BLOCK_RANGE_TESTS,
   ...headersForward,
   ...HEADER_TESTS,
+  ...headersSideChainOrigin,
   ...BODY_TESTS,
   ...RECEIPT_TESTS,
   ...REQUEST_ID_TESTS,

@@ -4,11 +4,11 @@
  * sim's 5: a slow client running eight tests at once is not failed here for
  * being slow to say Hello.
  */
-import type { TestContext } from '../../../core/context.js';
+import type { TargetSession } from '../../../core/context.js';
 import type { EthConnectOptions, EthSim } from '../../../sim/eth-sim.js';
 
 export const HANDSHAKE_WAIT_MS = 10_000;
 
-export function connect(ctx: TestContext, options: EthConnectOptions): Promise<EthSim> {
+export function connect(ctx: TargetSession, options: EthConnectOptions): Promise<EthSim> {
   return ctx.connectEth({ timeoutMs: HANDSHAKE_WAIT_MS, ...options });
 }

@@ -60,7 +60,7 @@ export function discv4PacketArb(options: { to?: Endpoint; types?: readonly Packe
     ping: fc.record({ type: fc.constant('ping' as const), version: fc.oneof(fc.constant(4n), u64), from: loopbackEndpointArb(), to, expiration: fc.constant(0n), enrSeq: fc.option(u64, { nil: undefined }), rest: restArb }),
     pong: fc.record({ type: fc.constant('pong' as const), to, pingHash: fc.uint8Array({ minLength: 32, maxLength: 32 }), expiration: fc.constant(0n), enrSeq: fc.option(u64, { nil: undefined }), rest: restArb }),
     findNode: fc.record({ type: fc.constant('findNode' as const), target: fc.uint8Array({ minLength: 64, maxLength: 64 }), expiration: fc.constant(0n), rest: restArb }),
-    neighbors: fc.record({ type: fc.constant('neighbors' as const), nodes: fc.array(neighborNodeArb(), { maxLength: 12 }), expiration: fc.constant(0n), rest: restArb }),
+    neighbors: fc.record({ type: fc.constant('neighbors' as const), nodes: fc.array(neighborNodeArb(), { maxLength: 8 }), expiration: fc.constant(0n), rest: restArb }),
     enrRequest: fc.record({ type: fc.constant('enrRequest' as const), expiration: fc.constant(0n), rest: restArb }),
     // A record-shaped list that is not a valid record: no ip entries, so nothing in it can be dialed.
     enrResponse: fc.record({ type: fc.constant('enrResponse' as const), requestHash: fc.uint8Array({ minLength: 32, maxLength: 32 }), enr: fc.constant(Uint8Array.of(0xc1, 0x80)), rest: restArb }),

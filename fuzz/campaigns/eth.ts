@@ -1,0 +1,196 @@
+/**
+ * Campaign `eth`: valid and malformed eth messages inside an honest session
+ * (Hello + Status from the fixture). A case is one to three messages, each a
+ * valid message (requests about the fixture's blocks, or any message of the
+ * version) with a mutation plan and sometimes another message code (type
+ * confusion). eth-model.ts says what the target must do with each; sessions
+ * are reused between cases while they stay open.
+ */
+import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
+import { EthSim } from '../../conformance/sim/eth-sim.js';
+import { describeEnd, describeWaited } from '../../conformance/sim/sim-peer.js';
+import { TestFailure } from '../../conformance/core/failure.js';
+import { encodeEthMessage } from '../../reference-node/wire/eth/messages.js';
+import { ethMessageArbitrary } from '../../reference-node/wire/eth/arbitrary.js';
+import type { EthMessage, EthVersion } from '../../reference-node/wire/eth/types.js';
+import { maybeMutatedArb } from '../arbitraries/mutations.js';
+import { applyPlan, describePlan, type MutationPlan } from '../mutate/index.js';
+import type { CampaignContext } from '../engine/context.js';
+import { fail, PASS, type Campaign, type CaseRun, type RunMode, type SentItem, type Verdict } from '../engine/types.js';
+import { expectEth } from './eth-model.js';
+import { expectDisconnect, expectKept, expectTolerated, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
+
+export interface EthStep {
+  message: EthMessage;
+  plan: MutationPlan;
+  /** Send under this code instead of the message's own. */
+  code?: number;
+}
+
+export interface EthCase {
+  version: EthVersion;
+  steps: EthStep[];
+}
+
+/** Sessions are retired after this many cases so their transcripts stay small. */
+const SESSION_CASES = 1_000;
+
+const requestIdArb = fc.bigInt({ min: 1n, max: (1n << 64n) - 1n });
+
+/** Requests about blocks the fixture has (and just past it), with the edge values of amount and skip. */
+export function fixtureRequestArb(ctx: CampaignContext, version: EthVersion): Arbitrary<EthMessage> {
+  const { fixture } = ctx;
+  const head = fixture.head.number;
+  const number = fc.oneof(fc.integer({ min: 0, max: head }), fc.constantFrom(0, 1, head - 1, head, head + 1));
+  const hash = number.filter((n) => n <= head).map((n) => fixture.hashes[n]!);
+  const hashes = fc.array(fc.oneof({ weight: 4, arbitrary: hash }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 32, maxLength: 32 }) }), { minLength: 0, maxLength: 8 });
+  const amount = fc.oneof(fc.integer({ min: 0, max: 16 }).map(BigInt), fc.constantFrom(128n, 192n, 1024n, 1025n, 1n << 32n, (1n << 64n) - 1n));
+  const skip = fc.oneof(fc.constantFrom(0n, 0n, 1n, 2n, 9n), fc.constantFrom(1000n, (1n << 63n) - 1n, (1n << 64n) - 2n, (1n << 64n) - 1n));
+  const getHeaders = fc.record({
+    kind: fc.constant('GetBlockHeaders' as const),
+    requestId: requestIdArb,
+    origin: fc.oneof(number.map((n) => ({ number: BigInt(n) })), hash.map((h) => ({ hash: h })), fc.constant({ number: (1n << 64n) - 1n })),
+    amount,
+    skip,
+    reverse: fc.boolean(),
+  });
+  const getBodies = fc.record({ kind: fc.constant('GetBlockBodies' as const), requestId: requestIdArb, hashes });
+  const getReceipts =
+    version >= 70
+      ? fc.record({ kind: fc.constant('GetReceipts' as const), form: fc.constant('eth70' as const), requestId: requestIdArb, firstBlockReceiptIndex: fc.constantFrom(0n, 1n, 5n), hashes })
+      : fc.record({ kind: fc.constant('GetReceipts' as const), form: fc.constant('eth66' as const), requestId: requestIdArb, hashes });
+  const getPooled = fc.record({ kind: fc.constant('GetPooledTransactions' as const), requestId: requestIdArb, hashes: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 4 }) });
+  const arbs: Arbitrary<EthMessage>[] = [getHeaders, getHeaders, getBodies, getReceipts, getPooled];
+  if (version >= 69) {
+    arbs.push(
+      fc.record({ kind: fc.constant('BlockRangeUpdate' as const), earliestBlock: fc.constantFrom(0n, BigInt(head)), latestBlock: fc.constantFrom(BigInt(head), 0n, BigInt(head) + 1n), latestBlockHash: fc.constant(fixture.head.hash) }),
+    );
+  }
+  return fc.oneof(...arbs);
+}
+
+export function ethStepArb(ctx: CampaignContext, version: EthVersion): Arbitrary<EthStep> {
+  const message = fc.oneof({ weight: 3, arbitrary: fixtureRequestArb(ctx, version) }, { weight: 2, arbitrary: ethMessageArbitrary(fc, version) });
+  const code = fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x11 }) });
+  return fc.record({ message, plan: maybeMutatedArb({ maxRlp: 2, maxBytes: 1 }), code }).map((s) => {
+    const step: EthStep = { message: s.message, plan: s.plan };
+    if (s.code !== undefined) step.code = s.code;
+    return step;
+  });
+}
+
+/** The code and exact payload a step puts on the wire. */
+export function stepBytes(version: EthVersion, step: EthStep): { code: number; payload: Uint8Array } {
+  const { code, payload } = encodeEthMessage(version, step.message);
+  return { code: step.code ?? code, payload: applyPlan(payload, step.plan) };
+}
+
+export class EthCampaign implements Campaign<EthCase> {
+  readonly name = 'eth' as const;
+  readonly summary = 'valid and mutated eth messages of the negotiated version inside an honest session';
+  private session: { sim: EthSim; uses: number } | undefined;
+  private spare: Promise<EthSim> | undefined;
+
+  cases(ctx: CampaignContext): Arbitrary<EthCase> {
+    const version = ctx.ethVersion;
+    return fc.record({ version: fc.constant(version), steps: fc.array(ethStepArb(ctx, version), { minLength: 1, maxLength: 3 }) });
+  }
+
+  describe(c: EthCase): string {
+    return c.steps.map((s) => `${s.message.kind}${s.code !== undefined ? ` as code 0x${s.code.toString(16)}` : ''} (${describePlan(s.plan)})`).join(', then ');
+  }
+
+  async reset(): Promise<void> {
+    this.session?.sim.close();
+    this.session = undefined;
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) void spare.then((s) => s.close(), () => undefined);
+  }
+
+  /** Connects in the background, so the next session is ready when a case ends the current one. */
+  private dialSpare(ctx: CampaignContext, version: EthVersion): void {
+    const p = EthSim.connect(ctx.simEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
+    p.catch(() => undefined);
+    this.spare = p;
+  }
+
+  private async open(ctx: CampaignContext, version: EthVersion, mode: RunMode): Promise<EthSim> {
+    if (mode === 'isolate') {
+      await this.reset();
+      return EthSim.connect(ctx.simEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
+    }
+    if (this.session && !this.session.sim.peer.ended && this.session.uses < SESSION_CASES) {
+      this.session.uses++;
+      return this.session.sim;
+    }
+    this.session?.sim.close();
+    this.session = undefined;
+    let sim: EthSim | undefined;
+    if (this.spare) {
+      const spare = this.spare;
+      this.spare = undefined;
+      sim = await spare.catch(() => undefined);
+      if (sim?.peer.ended) sim = undefined;
+    }
+    sim ??= await EthSim.connect(ctx.simEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
+    this.session = { sim, uses: 1 };
+    this.dialSpare(ctx, version);
+    return sim;
+  }
+
+  async run(ctx: CampaignContext, c: EthCase, mode: RunMode): Promise<CaseRun> {
+    const sentItems: SentItem[] = [];
+    let sim: EthSim;
+    try {
+      sim = await this.open(ctx, c.version, mode);
+    } catch (err) {
+      const why = err instanceof TestFailure ? `${err.message}: ${err.actual}` : (err as Error).message;
+      return { verdict: fail('canary', 'an honest peer gets a session (Hello and Status)', why), sent: sentItems, suspicious: true };
+    }
+    try {
+      for (const step of c.steps) {
+        const { code, payload } = stepBytes(c.version, step);
+        sentItems.push(sent(`eth/${c.version} code 0x${code.toString(16)} (${step.message.kind}${step.code !== undefined ? ', other code' : ''}; ${describePlan(step.plan)})`, payload));
+        sim.sendRaw(code, payload);
+        const verdict = await this.judgeStep(ctx, sim, c.version, code, payload);
+        if (!verdict.ok) return { verdict, sent: sentItems, suspicious: verdict.oracle === 'hang' || verdict.oracle === 'reply' };
+        if (sim.peer.ended) break;
+      }
+      return { verdict: PASS, sent: sentItems };
+    } finally {
+      if (mode === 'isolate' || sim.peer.ended) {
+        sim.close();
+        if (this.session?.sim === sim) this.session = undefined;
+      }
+    }
+  }
+
+  private async judgeStep(ctx: CampaignContext, sim: EthSim, version: EthVersion, code: number, payload: Uint8Array): Promise<Verdict> {
+    const e = expectEth({ version, fixture: ctx.fixture, postMerge: ctx.postMerge }, code, payload);
+    switch (e.kind) {
+      case 'disconnect':
+        return expectDisconnect(sim.peer, e.reasons, e.why);
+      case 'tolerate':
+        return expectTolerated(sim.peer, e.reasons, e.why);
+      case 'keep':
+        return expectKept(sim.peer, e.why);
+      case 'reply': {
+        const id = e.request.requestId;
+        let w;
+        try {
+          w = await sim.next(e.responseKind, REPLY_TIMEOUT_MS, (m) => (m as { requestId?: bigint }).requestId === id);
+        } catch (err) {
+          if (err instanceof TestFailure) return fail('reply', `a valid ${e.responseKind} (request id ${id})`, err.actual);
+          throw err;
+        }
+        if (!w.ok) {
+          if (w.why === 'ended') return fail('unexpected-disconnect', `${e.responseKind} for a valid ${e.request.kind}`, describeEnd(w.end));
+          return fail('reply', `${e.responseKind} with request id ${id} within ${REPLY_TIMEOUT_MS} ms`, describeWaited(w));
+        }
+        return e.check(w.value);
+      }
+    }
+  }
+}

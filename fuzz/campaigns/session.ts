@@ -1,0 +1,279 @@
+/**
+ * Campaign `session`: stateful sequences (fc.commands) of valid and invalid
+ * actions on one connection, run against a model of the session's stage
+ * (connected, Hello done, Status done, ended). Each command knows from the
+ * model what the target must answer: a reply, no reply, or a disconnect with
+ * an allowed reason. This is where order matters: a request before Status,
+ * a Status that does not match, a peer that never sends Status, a second
+ * Hello, our own Disconnect.
+ */
+import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
+import { honestStatus } from '../../conformance/sim/eth-sim.js';
+import { describeEnd, SimPeer } from '../../conformance/sim/sim-peer.js';
+import { encodeEthMessage } from '../../reference-node/wire/eth/messages.js';
+import type { EthVersion, Status } from '../../reference-node/wire/eth/types.js';
+import { publicKeyOf } from '../../reference-node/wire/keys.js';
+import { DisconnectReason, encodeDisconnect, encodeHello, P2P_VERSION, P2pMessageId, snappyNegotiated } from '../../reference-node/wire/p2p.js';
+import { snappyCompress } from '../../reference-node/wire/rlpx/snappy.js';
+import { fromJson, toJson, type Json } from '../json.js';
+import type { CampaignContext } from '../engine/context.js';
+import { fail, PASS, type Campaign, type CaseRun, type SentItem, type Verdict } from '../engine/types.js';
+import { ethStepArb, fixtureRequestArb, stepBytes, type EthStep } from './eth.js';
+import { expectEth, ETH_BAD_MESSAGE_REASONS } from './eth-model.js';
+import { expectDisconnect, expectKept, expectTolerated, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
+import { describePlan } from '../mutate/index.js';
+
+/** The target's Status timeout plus slack (geth and the reference node: 5 s). */
+export const STATUS_DEADLINE_MS = 10_000;
+
+type Stage = 'connected' | 'hello' | 'status' | 'ended';
+
+interface Model {
+  stage: Stage;
+}
+
+interface Real {
+  ctx: CampaignContext;
+  peer: SimPeer;
+  version: EthVersion;
+  items: SentItem[];
+}
+
+/** A failed expectation inside a command; the campaign turns it back into the verdict. */
+class VerdictError extends Error {
+  constructor(readonly verdict: Extract<Verdict, { ok: false }>) {
+    super(`${verdict.oracle}: expected ${verdict.expected}; observed ${verdict.observed}`);
+  }
+}
+
+function check(v: Verdict): void {
+  if (!v.ok) throw new VerdictError(v);
+}
+
+export type CommandSpec =
+  | { cmd: 'hello'; variant: 'valid' | 'v4' | 'compressed' }
+  | { cmd: 'status'; variant: 'honest' | 'wrong-genesis' | 'wrong-network' | 'wrong-forkid' | 'wrong-version' | 'bad-range' }
+  | { cmd: 'request-before-status' }
+  | { cmd: 'eth'; step: EthStep }
+  | { cmd: 'ping' }
+  | { cmd: 'wait-without-status' }
+  | { cmd: 'second-hello' }
+  | { cmd: 'disconnect'; reason: number };
+
+const ETH_ID = (r: Real, code: number) => r.peer.wireId('eth', code);
+
+function sendEth(r: Real, step: EthStep, what: string): { code: number; payload: Uint8Array } {
+  const { code, payload } = stepBytes(r.version, step);
+  r.items.push(sent(what, payload));
+  r.peer.sendRaw(ETH_ID(r, code), payload);
+  return { code, payload };
+}
+
+function statusVariant(r: Real, variant: Extract<CommandSpec, { cmd: 'status' }>['variant']): Status {
+  const s = honestStatus(r.ctx.fixture, r.version);
+  switch (variant) {
+    case 'honest':
+      return s;
+    case 'wrong-genesis':
+      return { ...s, genesis: s.genesis.map((b, i) => (i === 0 ? b ^ 0xff : b)) };
+    case 'wrong-network':
+      return { ...s, networkId: s.networkId + 1n };
+    case 'wrong-forkid':
+      return { ...s, forkId: { hash: Uint8Array.of(0xde, 0xad, 0xbe, 0xef), next: 0n } };
+    case 'wrong-version':
+      return { ...s, version: r.version === 66 ? 67 : 66 };
+    case 'bad-range':
+      return s.form === 'eth69' ? { ...s, earliestBlock: s.latestBlock + 1n } : s;
+  }
+}
+
+class SessionCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly spec: CommandSpec) {}
+
+  check(m: Readonly<Model>): boolean {
+    switch (this.spec.cmd) {
+      case 'hello':
+        return m.stage === 'connected';
+      case 'status':
+      case 'request-before-status':
+      case 'wait-without-status':
+        return m.stage === 'hello';
+      case 'eth':
+        return m.stage === 'status';
+      case 'ping':
+      case 'second-hello':
+        return m.stage === 'hello' || m.stage === 'status';
+      case 'disconnect':
+        return m.stage !== 'ended';
+    }
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const s = this.spec;
+    switch (s.cmd) {
+      case 'hello': {
+        const hello = { protocolVersion: s.variant === 'v4' ? 4 : P2P_VERSION, clientId: 'devp2p-check/fuzz', capabilities: [{ name: 'eth', version: r.version }], listenPort: 0, nodeId: publicKeyOf(r.peer.privateKey), extra: [] };
+        if (s.variant === 'compressed') {
+          const bytes = snappyCompress(encodeHello(hello));
+          r.items.push(sent('Hello, snappy-compressed', bytes));
+          r.peer.sendRaw(P2pMessageId.Hello, bytes);
+          m.stage = 'ended';
+          return check(await expectDisconnect(r.peer, [DisconnectReason.ProtocolBreach, DisconnectReason.SubprotocolError], 'a compressed Hello (EIP-706: Hello is never compressed)'));
+        }
+        r.items.push(sent(`Hello v${hello.protocolVersion}`, encodeHello(hello)));
+        r.peer.sendHello(hello.capabilities, { protocolVersion: hello.protocolVersion });
+        r.peer.transport.codec.snappy = snappyNegotiated(hello.protocolVersion, r.peer.remoteHello!.protocolVersion);
+        m.stage = 'hello';
+        return;
+      }
+      case 'status': {
+        const status = statusVariant(r, s.variant);
+        const { code, payload } = encodeEthMessage(r.version, status);
+        r.items.push(sent(`Status (${s.variant})`, payload));
+        r.peer.sendRaw(ETH_ID(r, code), payload);
+        if (s.variant === 'honest' || (s.variant === 'bad-range' && r.version < 69)) {
+          m.stage = 'status';
+          return check(await expectKept(r.peer, 'an honest Status'));
+        }
+        m.stage = 'ended';
+        return check(await expectDisconnect(r.peer, ETH_BAD_MESSAGE_REASONS, `a Status with ${s.variant} (eth.md Status)`));
+      }
+      case 'request-before-status': {
+        const { payload } = encodeEthMessage(r.version, { kind: 'GetBlockHeaders', requestId: 7n, origin: { number: 1n }, amount: 1n, skip: 0n, reverse: false });
+        r.items.push(sent('GetBlockHeaders before Status', payload));
+        r.peer.sendRaw(ETH_ID(r, 0x03), payload);
+        m.stage = 'ended';
+        return check(await expectDisconnect(r.peer, [DisconnectReason.ProtocolBreach, DisconnectReason.SubprotocolError], 'an eth message before Status (eth.md: Status first)'));
+      }
+      case 'eth': {
+        const { code, payload } = sendEth(r, s.step, `eth ${s.step.message.kind} (${describePlan(s.step.plan)})`);
+        const e = expectEth({ version: r.version, fixture: r.ctx.fixture, postMerge: r.ctx.postMerge }, code, payload);
+        if (e.kind === 'disconnect') {
+          m.stage = 'ended';
+          return check(await expectDisconnect(r.peer, e.reasons, e.why));
+        }
+        if (e.kind === 'tolerate') {
+          const v = await expectTolerated(r.peer, e.reasons, e.why);
+          if (r.peer.ended) m.stage = 'ended';
+          return check(v);
+        }
+        if (e.kind === 'keep') return check(await expectKept(r.peer, e.why));
+        const id = e.request.requestId;
+        const cap = r.peer.shared.find((c) => c.name === 'eth')!;
+        const w = await r.peer.waitFor((x) => x.msgId === cap.offset + ({ BlockHeaders: 4, BlockBodies: 6, Receipts: 0x10, PooledTransactions: 0x0a } as Record<string, number>)[e.responseKind]!, REPLY_TIMEOUT_MS);
+        if (!w.ok) throw new VerdictError(fail(w.why === 'ended' ? 'unexpected-disconnect' : 'reply', `${e.responseKind} for a valid ${e.request.kind} (id ${id})`, w.why === 'ended' ? describeEnd(w.end) : `nothing within ${REPLY_TIMEOUT_MS} ms`));
+        return;
+      }
+      case 'ping': {
+        r.items.push(sent('Ping', Uint8Array.of(0xc0)));
+        r.peer.sendRaw(P2pMessageId.Ping, Uint8Array.of(0xc0));
+        const w = await r.peer.waitFor((x) => x.msgId === P2pMessageId.Pong, REPLY_TIMEOUT_MS);
+        if (!w.ok) throw new VerdictError(fail(w.why === 'ended' ? 'unexpected-disconnect' : 'reply', 'Pong', w.why === 'ended' ? describeEnd(w.end) : `nothing within ${REPLY_TIMEOUT_MS} ms`));
+        return;
+      }
+      case 'wait-without-status': {
+        m.stage = 'ended';
+        const end = await r.peer.waitForEnd(STATUS_DEADLINE_MS);
+        if (!end) throw new VerdictError(fail('hang', `the target drops a peer that sends no Status within ${STATUS_DEADLINE_MS} ms`, 'the session is still open'));
+        return;
+      }
+      case 'second-hello': {
+        const again = encodeHello({ protocolVersion: P2P_VERSION, clientId: 'devp2p-check/fuzz', capabilities: [{ name: 'eth', version: r.version }], listenPort: 0, nodeId: publicKeyOf(r.peer.privateKey), extra: [] });
+        r.items.push(sent('second Hello', again));
+        r.peer.sendRaw(P2pMessageId.Hello, again);
+        const v = await expectTolerated(r.peer, [DisconnectReason.ProtocolBreach], 'a second Hello');
+        if (r.peer.ended) m.stage = 'ended';
+        return check(v);
+      }
+      case 'disconnect': {
+        const d = encodeDisconnect({ reason: s.reason });
+        r.items.push(sent(`Disconnect ${s.reason}`, d));
+        r.peer.sendRaw(P2pMessageId.Disconnect, d);
+        m.stage = 'ended';
+        const end = await r.peer.waitForEnd(REPLY_TIMEOUT_MS);
+        if (!end) throw new VerdictError(fail('hang', 'the target closes the connection after our Disconnect', `still open after ${REPLY_TIMEOUT_MS} ms`));
+        return;
+      }
+    }
+  }
+
+  toString(): string {
+    const s = this.spec;
+    if (s.cmd === 'eth') return `eth ${s.step.message.kind} (${describePlan(s.step.plan)})`;
+    if ('variant' in s) return `${s.cmd} ${s.variant}`;
+    if (s.cmd === 'disconnect') return `disconnect ${s.reason}`;
+    return s.cmd;
+  }
+}
+
+export type SessionCase = Iterable<fc.AsyncCommand<Model, Real>>;
+
+function specsOf(c: SessionCase): CommandSpec[] {
+  return [...c].map((x) => (x as SessionCommand).spec);
+}
+
+export class SessionCampaign implements Campaign<SessionCase> {
+  readonly name = 'session' as const;
+  readonly summary = 'fc.commands sequences of valid and invalid actions against a model of what the target must answer';
+
+  cases(ctx: CampaignContext): Arbitrary<SessionCase> {
+    const version = ctx.ethVersion;
+    const cmd = (spec: Arbitrary<CommandSpec>) => spec.map((s) => new SessionCommand(s));
+    const statusVariants = ['honest', 'honest', 'honest', 'wrong-genesis', 'wrong-network', 'wrong-forkid', 'wrong-version', ...(version >= 69 ? (['bad-range'] as const) : [])] as const;
+    return fc.commands(
+      [
+        cmd(fc.constantFrom<CommandSpec>({ cmd: 'hello', variant: 'valid' }, { cmd: 'hello', variant: 'valid' }, { cmd: 'hello', variant: 'valid' }, { cmd: 'hello', variant: 'v4' }, { cmd: 'hello', variant: 'compressed' })),
+        cmd(fc.constantFrom(...statusVariants).map((variant): CommandSpec => ({ cmd: 'status', variant }))),
+        cmd(fc.constant<CommandSpec>({ cmd: 'status', variant: 'honest' })),
+        cmd(fc.constant<CommandSpec>({ cmd: 'request-before-status' })),
+        cmd(fixtureRequestArb(ctx, version).map((message): CommandSpec => ({ cmd: 'eth', step: { message, plan: { rlp: [], bytes: [] } } }))),
+        cmd(ethStepArb(ctx, version).map((step): CommandSpec => ({ cmd: 'eth', step }))),
+        cmd(ethStepArb(ctx, version).map((step): CommandSpec => ({ cmd: 'eth', step }))),
+        cmd(fc.constant<CommandSpec>({ cmd: 'ping' })),
+        cmd(fc.constant<CommandSpec>({ cmd: 'wait-without-status' })),
+        cmd(fc.constant<CommandSpec>({ cmd: 'second-hello' })),
+        cmd(fc.constantFrom(0, 3, 8).map((reason): CommandSpec => ({ cmd: 'disconnect', reason }))),
+      ],
+      { maxCommands: 8 },
+    );
+  }
+
+  describe(c: SessionCase): string {
+    return [...c].map(String).join(' -> ');
+  }
+
+  encodeCase(c: SessionCase): unknown {
+    return specsOf(c);
+  }
+
+  decodeCase(json: unknown): SessionCase {
+    return (fromJson(toJson(json) as Json) as CommandSpec[]).map((s) => new SessionCommand(s));
+  }
+
+  async reset(): Promise<void> {}
+
+  async run(ctx: CampaignContext, c: SessionCase): Promise<CaseRun> {
+    const items: SentItem[] = [];
+    let peer: SimPeer;
+    try {
+      peer = await SimPeer.dial(ctx.simEnv(), { name: 'fuzz', timeoutMs: REPLY_TIMEOUT_MS });
+    } catch (err) {
+      return { verdict: fail('canary', 'an honest RLPx handshake', (err as Error).message), sent: items, suspicious: true };
+    }
+    try {
+      const theirs = await peer.waitFor((m) => m.msgId === P2pMessageId.Hello, REPLY_TIMEOUT_MS);
+      if (!theirs.ok || !peer.remoteHello) return { verdict: fail('reply', 'the target\'s Hello right after the handshake', theirs.ok ? 'an undecodable Hello' : describeEnd(theirs.end)), sent: items };
+      const real: Real = { ctx, peer, version: ctx.ethVersion, items };
+      try {
+        await fc.asyncModelRun(() => ({ model: { stage: 'connected' as Stage }, real }), c);
+      } catch (err) {
+        if (err instanceof VerdictError) return { verdict: err.verdict, sent: items, suspicious: err.verdict.oracle === 'hang' || err.verdict.oracle === 'reply' };
+        throw err;
+      }
+      return { verdict: PASS, sent: items };
+    } finally {
+      peer.destroy();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * One case, judged: the campaign's own model first, then the global oracles
+ * (the process is alive; a canary peer still gets served). Shared by the
+ * exploring loop, shrinking and replay, so a replay judges exactly as the
+ * run that found the case.
+ */
+import { canary } from './canary.js';
+import type { CampaignContext } from './context.js';
+import { fail, type Campaign, type CaseRun, type RunMode, type Verdict } from './types.js';
+
+export interface Judged {
+  run: CaseRun;
+  verdict: Verdict;
+  /** The target must be restarted before the next case (it crashed or stopped serving). */
+  broken: boolean;
+}
+
+export class HarnessError extends Error {
+  override readonly name = 'HarnessError';
+}
+
+function crashVerdict(ctx: CampaignContext): Verdict {
+  const tail = ctx.target.logTail().split('\n').slice(-8).join(' | ');
+  return fail('crash', 'the target process keeps running', `it exited${tail ? `; last output: ${tail}` : ''}`);
+}
+
+export async function judgeCase<C>(ctx: CampaignContext, campaign: Campaign<C>, c: C, mode: RunMode, withCanary: boolean): Promise<Judged> {
+  let run: CaseRun;
+  try {
+    run = await campaign.run(ctx, c, mode);
+  } catch (err) {
+    if (!ctx.target.alive()) return { run: { verdict: crashVerdict(ctx), sent: [] }, verdict: crashVerdict(ctx), broken: true };
+    throw new HarnessError(`campaign ${campaign.name} failed to run a case: ${(err as Error).stack ?? String(err)}`);
+  }
+  if (!ctx.target.alive()) return { run, verdict: crashVerdict(ctx), broken: true };
+  if (!run.verdict.ok) {
+    const broken = run.verdict.oracle === 'hang' ? !(await canary(ctx)).ok : false;
+    return { run, verdict: run.verdict, broken };
+  }
+  if (withCanary || run.suspicious) {
+    const v = await canary(ctx);
+    if (!ctx.target.alive()) return { run, verdict: crashVerdict(ctx), broken: true };
+    if (!v.ok) return { run, verdict: v, broken: true };
+  }
+  return { run, verdict: run.verdict, broken: false };
+}

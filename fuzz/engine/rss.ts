@@ -1,0 +1,108 @@
+/**
+ * The target's resident memory, for the memory oracle. Any local target
+ * (a process we started or one reached by enode URL on loopback) is found the
+ * same way: the process that owns the socket listening on its TCP port
+ * (/proc/net/tcp{,6} gives the socket inode, /proc/PID/fd links to it).
+ * Returns undefined where that cannot be read (not Linux, another user's
+ * process, a container): the memory oracle is then skipped, and says so.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+function listeningInode(port: number): string | undefined {
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const localPort = parseInt(cols[1]!.split(':')[1] ?? '', 16);
+      if (localPort === port && cols[3] === '0A') return cols[9];
+    }
+  }
+  return undefined;
+}
+
+/** The pid that listens on TCP `port`, if this process may see it. */
+export function pidListeningOn(port: number): number | undefined {
+  const inode = listeningInode(port);
+  if (!inode || inode === '0') return undefined;
+  const needle = `socket:[${inode}]`;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`) === needle) return Number(pid);
+      } catch {
+        // fd closed meanwhile
+      }
+    }
+  }
+  return undefined;
+}
+
+/** VmRSS of `pid` in bytes, or undefined if unreadable. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Tracks RSS against a bound per 10k cases. The first sample after warm-up
+ * is the baseline; a finding needs the growth to exceed
+ * `boundBytes * max(1, cases / 10_000)`, so short runs are judged by the
+ * same per-10k rate as long ones without tripping on start-up growth.
+ */
+export class MemoryWatch {
+  private pid: number | undefined;
+  private baseline: { rss: number; cases: number } | undefined;
+  peak = 0;
+
+  constructor(
+    private readonly port: number,
+    readonly boundBytes: number,
+  ) {
+    this.pid = pidListeningOn(port);
+  }
+
+  get available(): boolean {
+    return this.pid !== undefined;
+  }
+
+  /** Call with the case count; returns a description when the bound is exceeded. */
+  sample(cases: number): { rss: number; growth: number; allowed: number } | undefined {
+    if (this.pid === undefined) return undefined;
+    const rss = rssOf(this.pid);
+    if (rss === undefined) return undefined;
+    this.peak = Math.max(this.peak, rss);
+    if (!this.baseline) {
+      this.baseline = { rss, cases };
+      return undefined;
+    }
+    const growth = rss - this.baseline.rss;
+    const allowed = this.boundBytes * Math.max(1, (cases - this.baseline.cases) / 10_000);
+    return growth > allowed ? { rss, growth, allowed } : undefined;
+  }
+
+  get baselineRss(): number | undefined {
+    return this.baseline?.rss;
+  }
+}

@@ -16,7 +16,7 @@ export const ETH_EXPECTATIONS: Readonly<Record<string, readonly string[]>> = {
   'eth-wrong-request-id': [...at(ALL, 'headers/forward'), ...at(ALL, 'request-id/edge-values')],
   'eth-serve-1025-headers': at(ALL, 'headers/limit-clamped'),
   'eth-ignore-reverse': [...at(ALL, 'headers/reverse'), ...at(ALL, 'headers/skip')],
-  'eth-non-canonical-by-number': at([66, 67, 68], 'headers/side-chain-origin'),
+  'eth-non-canonical-by-number': at([68], 'headers/side-chain-origin'),
   'eth-skip-overflow-wrap': at(ALL, 'headers/skip-overflow'),
   'eth-bodies-wrong-order': at(ALL, 'bodies/match-headers'),
   'eth-receipts-wrong-bloom': at([66, 67, 68], 'receipts/match-headers'),

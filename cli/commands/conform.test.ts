@@ -33,6 +33,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** secp256k1's generator G (the public key of private key 1): a valid node id. */
+const SOME_NODE_ID = '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8';
+
 describe('conform usage errors', () => {
   it('exits 2 with the cause for a --run pattern that matches nothing, a bad target and an unknown capability', async () => {
     const noMatch = await conform(['--run', 'eth/*/no-such-test']);
@@ -41,7 +44,7 @@ describe('conform usage errors', () => {
     const badTarget = await conform(['--target', 'ftp://x']);
     expect(badTarget.code).toBe(2);
     expect(badTarget.stderr).toContain('is not reference, enode://..., cmd:"..." or docker:IMAGE');
-    const remote = await conform(['--target', `enode://${'ab'.repeat(64)}@10.0.0.1:30303`]);
+    const remote = await conform(['--target', `enode://${SOME_NODE_ID}@10.0.0.1:30303`]);
     expect(remote.code).toBe(2);
     expect(remote.stderr).toContain('must be a loopback node');
     const without = await conform(['--without', 'telepathy']);
@@ -55,7 +58,7 @@ describe('conform usage errors', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const r = await conform(['--target', `enode://${'ab'.repeat(64)}@127.0.0.1:${port}`, '--profile', 'legacy']);
+      const r = await conform(['--target', `enode://${SOME_NODE_ID}@127.0.0.1:${port}`, '--profile', 'legacy']);
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('target unreachable');
     } finally {

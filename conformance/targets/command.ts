@@ -2,7 +2,8 @@
  * Any client launched from a command template (`--target cmd:"..."`). The
  * template gets {genesis} {chain} {datadir} {port} {rpcport} {authport}
  * {jwtsecret} filled in, runs under /bin/sh in its own process group, and is
- * ready once its RLPx port completes a handshake. Its enode comes from its
+ * ready once its RLPx port completes a handshake and (with {rpcport}) its RPC
+ * reports the fixture's head, as the docker: target waits. Its enode comes from its
  * output (the first enode://<id>@ it prints) or from admin_nodeInfo.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { ChildTarget } from './child-process.js';
 import { freePort } from './free-port.js';
 import { probeTarget, type ProbeResult } from './probe.js';
 import { rpcCall } from './rpc-client.js';
+import { waitForRpcHead } from './rpc-ready.js';
 import type { LaunchOptions, RunningTarget, TargetProvider } from './target.js';
 
 const START_TIMEOUT_MS = 180_000;
@@ -71,6 +73,15 @@ export class CommandTargetProvider implements TargetProvider {
       const publicKey = await findPublicKey(child, rpcUrl);
       const port = Number(values.port);
       const probe = await probeUntilReady(child, publicKey, port);
+      if (rpcUrl) {
+        const running = child;
+        await waitForRpcHead(rpcUrl, Math.min(options.chainPrefix ?? fixture.head.number, fixture.head.number), Date.now() + START_TIMEOUT_MS, {
+          checkAlive: () => {
+            if (!running.alive()) throw new Error(`the client exited (${running.exitText()}); last output:\n${running.logTail(20)}`);
+          },
+          timeoutError: (message) => new Error(message),
+        });
+      }
       const capabilities = new Set<Requirement>([
         ...probe.ethVersions,
         fixture.profile === 'modern' ? 'profile:modern' : 'profile:legacy',

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../core/verdict.js';
+import { compareWithKnownDeviations, readKnownDeviations } from '../../known-deviations.js';
 import { CLI, containersOf, dockerOrReason, ensureImages, ETHEREUMJS_IMAGE, REFERENCE_IMAGE } from './docker-support.js';
 
 const daemon = await dockerOrReason();
@@ -46,14 +47,6 @@ async function conform(name: string, args: string[]): Promise<Outcome> {
   return { code, pid, stderr, verdicts: (JSON.parse(readFileSync(json, 'utf8')) as { verdicts: Verdict[] }).verdicts };
 }
 
-/** Test ids in the first column of the deviations table. */
-function documentedDeviations(markdown: string): string[] {
-  return markdown
-    .split('\n')
-    .map((line) => /^\|\s*`([^`]+)`\s*\|/.exec(line)?.[1])
-    .filter((id): id is string => id !== undefined);
-}
-
 const failures = (verdicts: Verdict[]) => verdicts.filter((v) => v.status === 'fail').map((v) => `${v.id} [${v.level}]: ${v.message} (expected ${v.expected}, got ${v.actual})`);
 
 describe.skipIf(!docker)(`whole suite against docker: targets${skip}`, () => {
@@ -78,10 +71,9 @@ describe.skipIf(!docker)(`whole suite against docker: targets${skip}`, () => {
     expect([0, 1]).toContain(run.code);
     expect(run.verdicts.filter((v) => v.status === 'error').map((v) => `${v.id}: ${v.message}`)).toEqual([]);
     expect(run.verdicts.filter((v) => v.status === 'pass').length).toBeGreaterThan(50);
-    const documented = documentedDeviations(readFileSync(resolve(import.meta.dirname, '../../KNOWN-DEVIATIONS.md'), 'utf8')).sort();
-    const failed = run.verdicts.filter((v) => v.status === 'fail').map((v) => v.id).sort();
-    expect(failures(run.verdicts).filter((f) => !documented.includes(f.slice(0, f.indexOf(' ['))))).toEqual([]);
-    expect(documented.filter((id) => !failed.includes(id))).toEqual([]);
+    const mismatch = compareWithKnownDeviations(run.verdicts, readKnownDeviations());
+    expect(mismatch.undocumented).toEqual([]);
+    expect(mismatch.notFailing).toEqual([]);
     expect(await containersOf(docker!, run.pid)).toEqual([]);
   }, 1_500_000);
 });

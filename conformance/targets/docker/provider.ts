@@ -17,6 +17,7 @@ import type { Fixture } from '../../fixture/fixture.js';
 import { probeTarget, type ProbeResult } from '../probe.js';
 import { freePort } from '../free-port.js';
 import { rpcCall } from '../rpc-client.js';
+import { waitForRpcHead } from '../rpc-ready.js';
 import type { LaunchOptions, RunningTarget, TargetProvider } from '../target.js';
 import { hexToBytes } from '../../../reference-node/wire/bytes.js';
 import { LABEL, OWNER_LABEL, ownerId, reapOrphans, RUN_LABEL } from './cleanup.js';
@@ -28,8 +29,6 @@ import { contractFiles, hasEngine, HIVE_ENODE_SCRIPT, HIVE_JWT_SECRET, HIVE_PORT
 import { buildTar } from './tar.js';
 
 const START_TIMEOUT_MS = 300_000;
-/** A head that has not moved for this long is where the client's import ended. */
-const HEAD_SETTLE_MS = 20_000;
 
 export interface DockerTargetOptions {
   /** Image reference, or the client name under hiveClients. */
@@ -267,26 +266,9 @@ async function handshakeUntilReady(container: ClientContainer, host: string, por
   throw new DockerError('start-failed', `no RLPx handshake on ${host}:${port} before the start deadline (${last?.message ?? ''})`);
 }
 
-/** RPC answers, and the head the client imported has reached the fixture's or stopped moving (its import is over). */
 async function rpcUntilReady(container: ClientContainer, rpcUrl: string, expectedHead: number, deadline: number): Promise<void> {
-  let head = -1;
-  let movedAt = Date.now();
-  let last = '';
-  while (Date.now() < deadline) {
-    checkAlive(container, 'its RPC answered');
-    try {
-      const n = Number(BigInt((await rpcCall(rpcUrl, 'eth_blockNumber', [], { timeoutMs: 3_000 })) as string));
-      if (n >= expectedHead) return;
-      if (n !== head) {
-        head = n;
-        movedAt = Date.now();
-      } else if (Date.now() - movedAt > HEAD_SETTLE_MS) {
-        return;
-      }
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await sleep(500);
-  }
-  throw new DockerError('start-failed', `RPC at ${rpcUrl} ${head < 0 ? `never answered eth_blockNumber (${last})` : `was still importing at block ${head} of ${expectedHead}`} before the start deadline`);
+  await waitForRpcHead(rpcUrl, expectedHead, deadline, {
+    checkAlive: () => checkAlive(container, 'its RPC answered'),
+    timeoutError: (message) => new DockerError('start-failed', message),
+  });
 }

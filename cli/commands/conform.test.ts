@@ -76,8 +76,10 @@ describe('conform against the reference node', () => {
     verdicts = (JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { verdicts: Verdict[] }).verdicts;
   }, 600_000);
 
-  it('runs at least 150 tests with no MUST failure and no harness error, and exits 0', () => {
-    const problems = verdicts.filter((v) => (v.status === 'fail' && v.level === 'MUST') || v.status === 'error');
+  it('runs at least 150 tests with no failure of any level and no harness error, and exits 0', () => {
+    // The clean reference node passes SHOULD tests too: this is the self-check's clean half
+    // (conformance/selfcheck/selfcheck.test.ts holds the planted faults).
+    const problems = verdicts.filter((v) => v.status === 'fail' || v.status === 'error');
     expect(problems.map((v) => `${v.id}: ${v.message}`)).toEqual([]);
     expect(verdicts.length).toBeGreaterThanOrEqual(150);
     expect(full.code).toBe(0);

@@ -125,7 +125,9 @@ export class TxBroadcaster {
       const size = announcedSize(entry.tx);
       const chosen = isDirectBroadcastable(entry.tx, size) ? chooseDirectPeers(lacking, entry.sender, this.key) : new Set<TxBroadcastPeer>();
       for (const peer of lacking) {
-        if (chosen.has(peer)) pushTo(direct, peer, { tx: entry.tx, hash: entry.hash, size });
+        // The planted echo always goes whole, so it breaks the MUST on every run, not only when the split picks the origin.
+        const echo = peer.id === entry.origin;
+        if (chosen.has(peer) || echo) pushTo(direct, peer, { tx: entry.tx, hash: entry.hash, size });
         else pushTo(announce, peer, { hash: entry.hash, type: entry.tx.type, size: fault('tx-announce-size-off') ? size + 100 : size });
       }
     }

@@ -6,7 +6,7 @@
 import type { FaultDefinition } from './types.js';
 
 export const BROADCAST_FAULTS: readonly FaultDefinition[] = [
-  { name: 'tx-echo-to-sender', description: 'a new tx is also broadcast to the peer it came from (eth.md Transactions: must not relay a tx to the peer it came from)' },
+  { name: 'tx-echo-to-sender', description: 'a new tx is also sent whole to the peer it came from (eth.md Transactions: must not relay a tx to the peer it came from)' },
   { name: 'tx-push-to-all', description: 'new txs go whole to every peer instead of about sqrt(n) (eth.md Transaction Exchange: a small fraction)' },
   { name: 'tx-announce-size-off', description: 'eth/68 broadcast announcements name each tx 100 bytes larger than its encoding (EIP-5793 sizes)' },
   { name: 'tx-no-initial-announce', description: 'a new peer is not told about the txs already in the pool (eth.md Transaction Exchange: initial NewPooledTransactionHashes)' },

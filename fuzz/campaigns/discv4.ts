@@ -223,9 +223,8 @@ export class Discv4Campaign implements Campaign<Discv4Case> {
   }
 
   /** The exact bytes of a case at this moment (expirations are relative to now). */
-  private packetBytes(c: Discv4Case, key: PrivateKey, self: number): Uint8Array {
+  private packetBytes(c: Discv4Case, key: PrivateKey): Uint8Array {
     const packet: Packet = buildPacket(c.spec, nowSeconds());
-    if (packet.type === 'ping') packet.from = { ...packet.from, udpPort: self };
     const honest = encodeDiscv4Packet(packet, key);
     const signed = c.plan.rlp.length + c.plan.bytes.length > 0 ? encodeRawDiscv4Packet(PACKET_TYPE[packet.type], applyPlan(honest.subarray(98), c.plan), key) : honest;
     return mutateBytes(signed, c.signed);
@@ -239,7 +238,7 @@ export class Discv4Campaign implements Campaign<Discv4Case> {
     try {
       let bytes: Uint8Array;
       try {
-        bytes = this.packetBytes(c, node.key, node.port);
+        bytes = this.packetBytes(c, node.key);
       } catch (err) {
         // A shape no valid packet can have (over 1280 bytes before mutation): nothing to send.
         if (err instanceof RangeError || err instanceof TypeError) return { verdict: PASS, sent: items };

@@ -29,7 +29,17 @@ import { fail, PASS, type Campaign, type CaseRun, type SentItem, type Verdict } 
 import { barrier, expectDisconnect, expectTolerated, judgeEnd, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
 import { DisconnectReason } from '../../reference-node/wire/p2p.js';
 
-const BREACH: readonly number[] = [DisconnectReason.ProtocolBreach, DisconnectReason.SubprotocolError];
+/**
+ * Reasons for dropping a peer over a bad frame: geth reports read errors as
+ * 0x01 (network error), the spec's word is 0x02 (breach), some send 0x10.
+ */
+const FRAME_REJECT: readonly number[] = [DisconnectReason.TcpError, DisconnectReason.ProtocolBreach, DisconnectReason.SubprotocolError];
+/**
+ * An over-16 MiB payload must be refused before it is inflated (rlpx.md
+ * Message Encoding), so before any subprotocol sees it: 0x10 (or an eth
+ * "message too large") means it was inflated and handed on.
+ */
+const SNAPPY_LIMIT_REJECT: readonly number[] = [DisconnectReason.TcpError, DisconnectReason.ProtocolBreach];
 
 export type FrameAttack =
   | { kind: 'header-data'; headerData: Uint8Array }
@@ -37,7 +47,7 @@ export type FrameAttack =
   | { kind: 'flip'; region: 'header-ct' | 'header-mac' | 'body-ct' | 'frame-mac'; at: number; bit: number }
   | { kind: 'size-lie'; delta: number }
   | { kind: 'huge-size' }
-  | { kind: 'snappy'; mode: SnappyMode | { mode: 'over-limit' }; reserved: boolean }
+  | { kind: 'snappy'; mode: SnappyMode | { mode: 'over-limit' }; eth: boolean }
   | { kind: 'msg-id'; enc: Uint8Array }
   | { kind: 'empty-frame' }
   | { kind: 'split'; parts: number }
@@ -71,7 +81,7 @@ export function frameAttackArb(): Arbitrary<FrameAttack> {
           fc.record({ mode: fc.constant('lie' as const), declared: fc.constantFrom(0, 2, 0x1000000) }),
           fc.constant({ mode: 'over-limit' as const }),
         ),
-        reserved: fc.boolean(),
+        eth: fc.boolean(),
       }),
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('msg-id' as const), enc: fc.constantFrom(Uint8Array.of(0x00), Uint8Array.of(0x81, 0x02), Uint8Array.of(0x82, 0x00, 0x02), Uint8Array.of(0xc1, 0x02), Uint8Array.of(0x87, 1, 2, 3, 4, 5, 6, 7)) }) },
@@ -94,7 +104,7 @@ function describeAttack(a: FrameAttack): string {
     case 'huge-size':
       return 'frame-size 0xffffff, body never sent';
     case 'snappy':
-      return `${a.reserved ? 'reserved id 0x04' : 'Ping'} payload snappy ${a.mode.mode}${'declared' in a.mode ? ` declaring ${a.mode.declared}` : ''}`;
+      return `${a.eth ? 'eth Transactions' : 'Ping'} payload snappy ${a.mode.mode}${'declared' in a.mode ? ` declaring ${a.mode.declared}` : ''}`;
     case 'msg-id':
       return `message id written as ${Buffer.from(a.enc).toString('hex')}`;
     case 'empty-frame':
@@ -170,7 +180,7 @@ export class FrameCampaign implements Campaign<FrameCase> {
       case 'header-data': {
         send(`Ping frame-data with ${describeAttack(a)}`, pingData, seal(pingData, a.headerData));
         const isList = a.headerData.length > 0 && a.headerData[0]! >= 0xc0;
-        return isList ? this.pong(peer, 'header-data is not interpreted (rlpx.md)') : expectTolerated(peer, BREACH, 'header-data that is not an RLP list');
+        return isList ? this.pong(peer, 'header-data is not interpreted (rlpx.md)') : expectTolerated(peer, FRAME_REJECT, 'header-data that is not an RLP list');
       }
       case 'padding':
         send(`Ping frame-data, ${describeAttack(a)}`, pingData, seal(pingData, undefined, a.fill));
@@ -188,7 +198,7 @@ export class FrameCampaign implements Campaign<FrameCase> {
         const body = new Uint8Array(pad16(pingData.length));
         body.set(pingData);
         send(`Ping frame-data with frame-size ${declared} (true ${pingData.length})`, pingData, writer.sealRaw(header(declared), body));
-        return expectTolerated(peer, BREACH, 'a frame-size that does not match the frame');
+        return expectTolerated(peer, FRAME_REJECT, 'a frame-size that does not match the frame');
       }
       case 'huge-size': {
         const h = header(0xffffff);
@@ -196,10 +206,11 @@ export class FrameCampaign implements Campaign<FrameCase> {
         return PASS;
       }
       case 'snappy': {
-        const id = a.reserved ? 0x04 : P2pMessageId.Ping;
-        const block = a.mode.mode === 'over-limit' ? overLimit() : snappyPayload(encodePing(), a.mode);
+        const id = a.eth ? peer.wireId('eth', 0x02) : P2pMessageId.Ping;
+        const block = a.mode.mode === 'over-limit' ? overLimit() : snappyPayload(a.eth ? Uint8Array.of(0xc0) : encodePing(), a.mode);
         const data = concatBytes(encodeMsgId(id), block);
         send(`${describeAttack(a)}`, data, seal(data));
+        if (a.mode.mode === 'over-limit') return this.mustEnd(peer, 'a payload that inflates to more than 16 MiB, refused before inflating (rlpx.md Message Encoding)', SNAPPY_LIMIT_REJECT);
         return this.mustEnd(peer, a.mode.mode === 'raw' ? 'a payload that is not a snappy block after a v5 Hello (EIP-706)' : 'a snappy payload that is invalid or declares more than 16 MiB (EIP-706)');
       }
       case 'msg-id': {
@@ -245,9 +256,9 @@ export class FrameCampaign implements Campaign<FrameCase> {
   }
 
   /** The frame must not be processed: no Pong for it, and the session ends. */
-  private async mustEnd(peer: SimPeer, why: string): Promise<Verdict> {
+  private async mustEnd(peer: SimPeer, why: string, reasons: readonly number[] = FRAME_REJECT): Promise<Verdict> {
     const w = await peer.waitFor((m) => m.msgId === P2pMessageId.Pong, 1_000);
     if (w.ok) return fail('no-disconnect', `the session ends without an answer (${why})`, 'the target answered the Ping inside the bad frame');
-    return expectDisconnect(peer, BREACH, why);
+    return expectDisconnect(peer, reasons, why);
   }
 }

@@ -14,7 +14,7 @@ import { describeEnd, SimPeer } from '../../conformance/sim/sim-peer.js';
 import { encodeEthMessage } from '../../reference-node/wire/eth/messages.js';
 import type { EthVersion, Status } from '../../reference-node/wire/eth/types.js';
 import { publicKeyOf } from '../../reference-node/wire/keys.js';
-import { DisconnectReason, encodeDisconnect, encodeHello, P2P_VERSION, P2pMessageId, snappyNegotiated } from '../../reference-node/wire/p2p.js';
+import { decodePong, DisconnectReason, encodeDisconnect, encodeHello, P2P_VERSION, P2pMessageId, snappyNegotiated } from '../../reference-node/wire/p2p.js';
 import { snappyCompress } from '../../reference-node/wire/rlpx/snappy.js';
 import { fromJson, toJson, type Json } from '../json.js';
 import type { CampaignContext } from '../engine/context.js';
@@ -170,6 +170,12 @@ class SessionCommand implements fc.AsyncCommand<Model, Real> {
         r.peer.sendRaw(P2pMessageId.Ping, Uint8Array.of(0xc0));
         const w = await r.peer.waitFor((x) => x.msgId === P2pMessageId.Pong, REPLY_TIMEOUT_MS);
         if (!w.ok) throw new VerdictError(fail(w.why === 'ended' ? 'unexpected-disconnect' : 'reply', 'Pong', w.why === 'ended' ? describeEnd(w.end) : `nothing within ${REPLY_TIMEOUT_MS} ms`));
+        try {
+          decodePong(w.value.payload);
+        } catch {
+          // e.g. a compressed Pong after a v4 Hello (EIP-706: no snappy unless both sides are v5).
+          throw new VerdictError(fail('reply', 'a Pong that decodes', `payload ${Buffer.from(w.value.payload).toString('hex')}`));
+        }
         return;
       }
       case 'wait-without-status': {
@@ -209,8 +215,12 @@ class SessionCommand implements fc.AsyncCommand<Model, Real> {
 
 export type SessionCase = Iterable<fc.AsyncCommand<Model, Real>>;
 
+/** fc.commands wraps each command (to track which ran); the spec is on the inner one. */
 function specsOf(c: SessionCase): CommandSpec[] {
-  return [...c].map((x) => (x as SessionCommand).spec);
+  return [...c].map((x) => {
+    const inner = 'cmd' in x ? (x as { cmd: unknown }).cmd : x;
+    return (inner as SessionCommand).spec;
+  });
 }
 
 export class SessionCampaign implements Campaign<SessionCase> {

@@ -1,0 +1,40 @@
+/**
+ * CI replays the whole committed corpus (fuzz/corpus/) on every run, no new
+ * exploration: each reproducer is sent again, byte for byte, to a reference
+ * node started with the faults it records, and must give its recorded
+ * verdict ('finding': the same oracle fails again; 'fixed': it passes now).
+ */
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cachedFixtureDir, DEFAULT_FIXTURES } from '../../conformance/fixture/default-fixtures.js';
+import { loadFixture, type Fixture } from '../../conformance/fixture/fixture.js';
+import { ReferenceTargetProvider } from '../../conformance/targets/reference.js';
+import { FAULTS } from '../../reference-node/faults/index.js';
+import { replayReproducer } from './replay.js';
+import { readReproducer } from './reproducer.js';
+
+const CORPUS = resolve(import.meta.dirname, '../corpus');
+const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
+const fixtures = new Map<string, Fixture>();
+
+beforeAll(async () => {
+  for (const profile of ['legacy', 'modern'] as const) fixtures.set(profile, await loadFixture(await cachedFixtureDir(DEFAULT_FIXTURES[profile])));
+}, 300_000);
+
+describe('the committed fuzz corpus replays with its recorded verdict', () => {
+  it('holds reproducers', () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const file of files) {
+    it(file, async () => {
+      const r = await readReproducer(join(CORPUS, file));
+      expect(r.target.spec, 'corpus entries run against the reference node').toBe('reference');
+      for (const f of r.target.faults) expect(FAULTS.map((x) => x.name), `fault ${f} is planted in this build`).toContain(f);
+      const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: r.target.faults }), fixtures.get(r.target.profile)!);
+      if ((r.expect ?? 'finding') === 'finding') expect(result.reproduced, JSON.stringify(result.verdict)).toBe(true);
+      else expect(result.verdict).toEqual({ ok: true });
+    }, 60_000);
+  }
+});

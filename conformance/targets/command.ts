@@ -15,7 +15,7 @@ import { parseEnode } from '../../reference-node/wire/enode.js';
 import type { Requirement } from '../core/test.js';
 import { chainPrefixRlp, type Fixture } from '../fixture/fixture.js';
 import { ChildTarget } from './child-process.js';
-import { freePort } from './free-port.js';
+import { freePort, mentionsPortInUse, retryOnPortRace } from './free-port.js';
 import { probeTarget, type ProbeResult } from './probe.js';
 import { rpcCall } from './rpc-client.js';
 import { waitForRpcHead } from './rpc-ready.js';
@@ -41,7 +41,11 @@ export class CommandTargetProvider implements TargetProvider {
     return this.launch(fixture, {});
   }
 
-  async launch(fixture: Fixture, options: LaunchOptions): Promise<RunningTarget> {
+  launch(fixture: Fixture, options: LaunchOptions): Promise<RunningTarget> {
+    return retryOnPortRace(() => this.launchOnce(fixture, options), mentionsPortInUse);
+  }
+
+  private async launchOnce(fixture: Fixture, options: LaunchOptions): Promise<RunningTarget> {
     const dir = await mkdtemp(join(tmpdir(), 'devp2p-check-cmd-'));
     let child: ChildTarget | undefined;
     const stop = async () => {

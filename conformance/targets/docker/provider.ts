@@ -15,7 +15,7 @@ import type Docker from 'dockerode';
 import type { Requirement } from '../../core/test.js';
 import type { Fixture } from '../../fixture/fixture.js';
 import { probeTarget, type ProbeResult } from '../probe.js';
-import { freePort } from '../free-port.js';
+import { freePort, mentionsPortInUse, retryOnPortRace } from '../free-port.js';
 import { rpcCall } from '../rpc-client.js';
 import { waitForRpcHead } from '../rpc-ready.js';
 import type { LaunchOptions, RunningTarget, TargetProvider } from '../target.js';
@@ -78,11 +78,11 @@ export class DockerTargetProvider implements TargetProvider {
   }
 
   start(fixture: Fixture): Promise<RunningTarget> {
-    return this.run(fixture, {}, 'shared');
+    return retryOnPortRace(() => this.run(fixture, {}, 'shared'), (err) => this.portsFromEnv && mentionsPortInUse(err));
   }
 
   launch(fixture: Fixture, options: LaunchOptions): Promise<RunningTarget> {
-    return this.run(fixture, options, 'private');
+    return retryOnPortRace(() => this.run(fixture, options, 'private'), (err) => this.portsFromEnv && mentionsPortInUse(err));
   }
 
   /** Connects, removes containers of dead earlier runs, builds or finds the image; once per provider. */

@@ -12,6 +12,8 @@ import { EthSim } from '../../conformance/sim/eth-sim.js';
 import { describeEnd, describeWaited } from '../../conformance/sim/sim-peer.js';
 import { TestFailure } from '../../conformance/core/failure.js';
 import { encodeEthMessage } from '../../reference-node/wire/eth/messages.js';
+import { ETH_MESSAGE_CODES } from '../../reference-node/wire/eth/codes.js';
+import { encodeRlp } from '../../reference-node/wire/rlp.js';
 import { ethMessageArbitrary } from '../../reference-node/wire/eth/arbitrary.js';
 import type { EthMessage, EthVersion } from '../../reference-node/wire/eth/types.js';
 import { maybeMutatedArb } from '../arbitraries/mutations.js';
@@ -26,6 +28,21 @@ export interface EthStep {
   plan: MutationPlan;
   /** Send under this code instead of the message's own. */
   code?: number;
+  /**
+   * Send instead a valid Transactions message of this many bytes of tx data
+   * (over the 10 MiB eth limit): only a message that would otherwise be
+   * accepted shows whether the limit is enforced (a mutated one is dropped
+   * for being malformed either way).
+   */
+  oversize?: number;
+}
+
+/** Over eth.md's typical 10 MiB limit, under RLPx's 16 MiB; zeros, so it compresses to almost nothing. */
+const OVERSIZE_DATA = 12 * 1024 * 1024;
+
+function oversizedTransactions(dataBytes: number): Uint8Array {
+  // A legacy tx (nonce 0, gas price 1, gas 21000, to zero, value 0, data, v r s): valid RLP and shape.
+  return encodeRlp([[0n, 1n, 21_000n, new Uint8Array(20), 0n, new Uint8Array(dataBytes), 27n, 1n, 1n]]);
 }
 
 export interface EthCase {
@@ -35,6 +52,11 @@ export interface EthCase {
 
 /** Sessions are retired after this many cases so their transcripts stay small. */
 const SESSION_CASES = 1_000;
+
+interface Session {
+  sim: EthSim;
+  uses: number;
+}
 
 const requestIdArb = fc.bigInt({ min: 1n, max: (1n << 64n) - 1n });
 
@@ -73,15 +95,18 @@ export function fixtureRequestArb(ctx: CampaignContext, version: EthVersion): Ar
 export function ethStepArb(ctx: CampaignContext, version: EthVersion): Arbitrary<EthStep> {
   const message = fc.oneof({ weight: 3, arbitrary: fixtureRequestArb(ctx, version) }, { weight: 2, arbitrary: ethMessageArbitrary(fc, version) });
   const code = fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x11 }) });
-  return fc.record({ message, plan: maybeMutatedArb({ maxRlp: 2, maxBytes: 1 }), code }).map((s) => {
+  const oversize = fc.oneof({ weight: 60, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(OVERSIZE_DATA) });
+  return fc.record({ message, plan: maybeMutatedArb({ maxRlp: 2, maxBytes: 1 }), code, oversize }).map((s) => {
     const step: EthStep = { message: s.message, plan: s.plan };
     if (s.code !== undefined) step.code = s.code;
+    if (s.oversize !== undefined) step.oversize = s.oversize;
     return step;
   });
 }
 
 /** The code and exact payload a step puts on the wire. */
 export function stepBytes(version: EthVersion, step: EthStep): { code: number; payload: Uint8Array } {
+  if (step.oversize !== undefined) return { code: ETH_MESSAGE_CODES.Transactions, payload: oversizedTransactions(step.oversize) };
   const { code, payload } = encodeEthMessage(version, step.message);
   return { code: step.code ?? code, payload: applyPlan(payload, step.plan) };
 }
@@ -89,7 +114,8 @@ export function stepBytes(version: EthVersion, step: EthStep): { code: number; p
 export class EthCampaign implements Campaign<EthCase> {
   readonly name = 'eth' as const;
   readonly summary = 'valid and mutated eth messages of the negotiated version inside an honest session';
-  private session: { sim: EthSim; uses: number } | undefined;
+  /** Open sessions not running a case now: each concurrent job (--jobs) checks one out, so cases never share a session. */
+  private idle: Session[] = [];
   private spare: Promise<EthSim> | undefined;
 
   cases(ctx: CampaignContext): Arbitrary<EthCase> {
@@ -98,12 +124,12 @@ export class EthCampaign implements Campaign<EthCase> {
   }
 
   describe(c: EthCase): string {
-    return c.steps.map((s) => `${s.message.kind}${s.code !== undefined ? ` as code 0x${s.code.toString(16)}` : ''} (${describePlan(s.plan)})`).join(', then ');
+    return c.steps.map((s) => s.oversize !== undefined ? `Transactions of ${s.oversize + 40} bytes (over 10 MiB)` : `${s.message.kind}${s.code !== undefined ? ` as code 0x${s.code.toString(16)}` : ''} (${describePlan(s.plan)})`).join(', then ');
   }
 
   async reset(): Promise<void> {
-    this.session?.sim.close();
-    this.session = undefined;
+    for (const s of this.idle) s.sim.close();
+    this.idle = [];
     const spare = this.spare;
     this.spare = undefined;
     if (spare) void spare.then((s) => s.close(), () => undefined);
@@ -111,22 +137,25 @@ export class EthCampaign implements Campaign<EthCase> {
 
   /** Connects in the background, so the next session is ready when a case ends the current one. */
   private dialSpare(ctx: CampaignContext, version: EthVersion): void {
+    // One spare at a time: with --jobs, a second dial would leak a connection (and fill the target's peer slots).
+    if (this.spare) return;
     const p = EthSim.connect(ctx.simEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
     p.catch(() => undefined);
     this.spare = p;
   }
 
-  private async open(ctx: CampaignContext, version: EthVersion, mode: RunMode): Promise<EthSim> {
+  private async open(ctx: CampaignContext, version: EthVersion, mode: RunMode): Promise<Session> {
     if (mode === 'isolate') {
       await this.reset();
-      return EthSim.connect(ctx.simEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
+      return { sim: await EthSim.connect(ctx.simEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' }), uses: 1 };
     }
-    if (this.session && !this.session.sim.peer.ended && this.session.uses < SESSION_CASES) {
-      this.session.uses++;
-      return this.session.sim;
+    for (let s = this.idle.pop(); s; s = this.idle.pop()) {
+      if (!s.sim.peer.ended && s.uses < SESSION_CASES) {
+        s.uses++;
+        return s;
+      }
+      s.sim.close();
     }
-    this.session?.sim.close();
-    this.session = undefined;
     let sim: EthSim | undefined;
     if (this.spare) {
       const spare = this.spare;
@@ -135,24 +164,24 @@ export class EthCampaign implements Campaign<EthCase> {
       if (sim?.peer.ended) sim = undefined;
     }
     sim ??= await EthSim.connect(ctx.simEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
-    this.session = { sim, uses: 1 };
     this.dialSpare(ctx, version);
-    return sim;
+    return { sim, uses: 1 };
   }
 
   async run(ctx: CampaignContext, c: EthCase, mode: RunMode): Promise<CaseRun> {
     const sentItems: SentItem[] = [];
-    let sim: EthSim;
+    let session: Session;
     try {
-      sim = await this.open(ctx, c.version, mode);
+      session = await this.open(ctx, c.version, mode);
     } catch (err) {
       const why = err instanceof TestFailure ? `${err.message}: ${err.actual}` : (err as Error).message;
       return { verdict: fail('canary', 'an honest peer gets a session (Hello and Status)', why), sent: sentItems, suspicious: true };
     }
+    const { sim } = session;
     try {
       for (const step of c.steps) {
         const { code, payload } = stepBytes(c.version, step);
-        sentItems.push(sent(`eth/${c.version} code 0x${code.toString(16)} (${step.message.kind}${step.code !== undefined ? ', other code' : ''}; ${describePlan(step.plan)})`, payload));
+        sentItems.push(sent(`eth/${c.version} code 0x${code.toString(16)} (${step.oversize !== undefined ? 'oversized Transactions' : `${step.message.kind}${step.code !== undefined ? ', other code' : ''}; ${describePlan(step.plan)}`})`, payload));
         sim.sendRaw(code, payload);
         const verdict = await this.judgeStep(ctx, sim, c.version, code, payload);
         if (!verdict.ok) return { verdict, sent: sentItems, suspicious: verdict.oracle === 'hang' || verdict.oracle === 'reply' };
@@ -160,10 +189,8 @@ export class EthCampaign implements Campaign<EthCase> {
       }
       return { verdict: PASS, sent: sentItems };
     } finally {
-      if (mode === 'isolate' || sim.peer.ended) {
-        sim.close();
-        if (this.session?.sim === sim) this.session = undefined;
-      }
+      if (mode === 'isolate' || sim.peer.ended) sim.close();
+      else this.idle.push(session);
     }
   }
 

@@ -58,7 +58,8 @@ describe.skipIf(!docker)(`whole suite against docker: targets${skip}`, () => {
     expect(run.verdicts.filter((v) => v.status === 'pass' && v.id.startsWith('sync/legacy/')).length).toBeGreaterThan(0);
     expect(run.verdicts.filter((v) => v.status === 'pass' && v.id.startsWith('eth/69/')).length).toBeGreaterThan(0);
     expect(run.verdicts.filter((v) => v.status === 'pass').length).toBeGreaterThan(200);
-    expect(run.code, run.stderr).toBe(failures(run.verdicts).length > 0 ? 1 : 0);
+    // Exit 1 is for MUST failures only (none, checked above); a SHOULD failure leaves it 0.
+    expect(run.code, `${run.stderr}\n${failures(run.verdicts).join('\n')}`).toBe(0);
     expect(await containersOf(docker!, run.pid)).toEqual([]);
   }, 1_500_000);
 });

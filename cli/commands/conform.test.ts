@@ -3,27 +3,16 @@
  * against the embedded reference node (issue 6's main acceptance), plus the
  * exit codes for bad flags and an unreachable target.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli, type CliResult } from '../../test-support/run-cli.js';
 import type { Verdict } from '../../conformance/core/verdict.js';
 
-const run = promisify(execFile);
-const bin = resolve(import.meta.dirname, '../../dist/cli/bin.js');
 
-async function conform(args: string[], timeoutMs = 600_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, 'conform', ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const conform = (args: string[], timeoutMs = 600_000): Promise<CliResult> => runBuiltCli(['conform', ...args], timeoutMs);
 
 let dir: string;
 beforeAll(async () => {
@@ -44,7 +33,7 @@ describe('conform usage errors', () => {
     const badTarget = await conform(['--target', 'ftp://x']);
     expect(badTarget.code).toBe(2);
     expect(badTarget.stderr).toContain('is not reference, enode://..., cmd:"..." or docker:IMAGE');
-    const remote = await conform(['--target', `enode://${SOME_NODE_ID}@10.0.0.1:30303`]);
+    const remote = await conform(['--target', `enode://${SOME_NODE_ID}@192.0.2.1:30303`]);
     expect(remote.code).toBe(2);
     expect(remote.stderr).toContain('must be a loopback node');
     const without = await conform(['--without', 'telepathy']);

@@ -4,26 +4,15 @@
  * against the node with the recorded fault, exit 0 against a clean node,
  * exit 2 for usage errors; `fuzz --list` names every campaign.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli, type CliResult } from '../../test-support/run-cli.js';
 
-const run = promisify(execFile);
-const bin = resolve(import.meta.dirname, '../../dist/cli/bin.js');
 const corpusFile = resolve(import.meta.dirname, '../../fuzz/corpus/p2p-wrong-disconnect-reason--p2p-disconnect-reason-a8a42507c63f.json');
 
-async function fuzz(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, 'fuzz', ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const fuzz = (args: string[], timeoutMs = 120_000): Promise<CliResult> => runBuiltCli(['fuzz', ...args], timeoutMs);
 
 let dir: string;
 beforeAll(async () => {

@@ -104,6 +104,7 @@ async function runCampaign(args: ParsedArgs): Promise<number> {
   let lastLen = 0;
   const tty = process.stdout.isTTY && !quiet;
   try {
+    const jobs = flagInt(args, 'jobs', 1, 64);
     const result = await runFuzz({
       campaign,
       provider,
@@ -113,7 +114,7 @@ async function runCampaign(args: ParsedArgs): Promise<number> {
       ...(runs !== undefined ? { runs } : {}),
       ...(timeMs !== undefined ? { timeMs } : {}),
       ...(shrinkText !== undefined ? { shrinkTimeMs: parseDuration(shrinkText, 'shrink-time') } : {}),
-      jobs: flagInt(args, 'jobs', 1, 64) ?? 1,
+      ...(jobs !== undefined ? { jobs } : {}),
       corpusDir,
       ...(rssMb !== undefined ? { rssBoundBytes: rssMb * 1024 * 1024 } : {}),
       signal: stop.signal,

@@ -210,6 +210,8 @@ function ackLength(bytes: Uint8Array, legacy: boolean): number {
 export class HandshakeCampaign implements Campaign<HandshakeCase> {
   readonly name = 'handshake' as const;
   readonly summary = 'mutated RLPx auth messages on fresh connections (keys precomputed); ack or close as the spec says';
+  /** Stalled auths hold a connection open until the target's handshake deadline: overlap them. */
+  readonly defaultJobs = 16;
   private pool: KeyPool | undefined;
 
   cases(): Arbitrary<HandshakeCase> {

@@ -35,6 +35,7 @@ export interface FuzzRunOptions<C> {
   /** Time and step budget for shrinking one finding. */
   shrinkTimeMs?: number;
   maxShrinkSteps?: number;
+  /** Concurrent case loops; default: the campaign's defaultJobs, else 1. */
   jobs?: number;
   corpusDir?: string;
   /** Run the canary after this many cases, and at least every canaryIntervalMs. */
@@ -121,6 +122,7 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
   let sinceCanary = 0;
   let lastCanary = Date.now();
   let phase: Progress['phase'] = 'explore';
+  let claimed = 0;
   const findings: Finding[] = [];
   let memory = new MemoryWatch(ctx.target.port, options.rssBoundBytes ?? 100 * 1024 * 1024);
   const memoryAvailable = memory.available;
@@ -137,10 +139,18 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
     needsRestart = false;
     log(`restarted the target (${restarts})`);
   };
+  // With --jobs, several loops can see a broken target at once: one restart serves them all
+  // (each starting its own would leave all but the last target running, unowned).
+  let restarting: Promise<void> | undefined;
   const ensureHealthy = async () => {
-    if (needsRestart || !ctx.target.alive()) await restart();
+    while (restarting) await restarting;
+    if (!needsRestart && ctx.target.alive()) return;
+    restarting = restart().finally(() => (restarting = undefined));
+    await restarting;
   };
-  const exploring = () => phase === 'explore' && !stop.signal.aborted && !memoryFinding && (options.runs === undefined || cases < options.runs) && (options.timeMs === undefined || Date.now() - started < options.timeMs);
+  // Counted by claims, not completions: a job that kept looping while others finish the last
+  // cases would call the property in a microtask loop and starve their sockets.
+  const exploring = () => phase === 'explore' && !stop.signal.aborted && !memoryFinding && (options.runs === undefined || claimed < options.runs) && (options.timeMs === undefined || Date.now() - started < options.timeMs);
 
   const memoryTimer = setInterval(() => {
     if (phase !== 'explore') return;
@@ -164,8 +174,15 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
     if (phase === 'shrink' && (Date.now() > shrinkDeadline || shrinkSteps >= maxShrinkSteps || stop.signal.aborted)) return true;
     if (phase !== 'explore' && phase !== 'shrink') return true;
     const shrinking = phase === 'shrink';
+    // With --jobs, claim the case before running it, so --runs N runs exactly N.
+    if (!shrinking) claimed++;
     await ensureHealthy();
     const withCanary = shrinking || sinceCanary >= (options.canaryEvery ?? 200) || Date.now() - lastCanary >= (options.canaryIntervalMs ?? 2_000);
+    // Claimed before the case runs: with --jobs, every job finishing a case during a canary would otherwise start its own.
+    if (withCanary) {
+      sinceCanary = 0;
+      lastCanary = Date.now();
+    }
     let judged: Judged;
     try {
       judged = await judgeCase(ctx, campaign, c, shrinking ? 'isolate' : 'explore', withCanary);
@@ -173,12 +190,15 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
       if (!(err instanceof HarnessError)) throw err;
       harnessErrors++;
       if (harnessErrors <= 3) log(err.message.split('\n').slice(0, 4).join(' '));
+      if (!shrinking) claimed--;
       return true;
     }
-    if (withCanary) {
-      sinceCanary = 0;
-      lastCanary = Date.now();
-    } else sinceCanary++;
+    if (!withCanary) sinceCanary++;
+    // Another job found a failure while this case ran (and may be restarting the target): this result is moot.
+    if (!shrinking && phase !== 'explore') {
+      claimed--;
+      return true;
+    }
     if (shrinking) shrinkSteps++;
     else cases++;
     if (judged.broken) needsRestart = true;
@@ -196,7 +216,7 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
     return false;
   };
 
-  const jobs = Math.max(1, options.jobs ?? 1);
+  const jobs = Math.max(1, options.jobs ?? campaign.defaultJobs ?? 1);
   try {
     await Promise.all(
       Array.from({ length: jobs }, async (_, job) => {

@@ -61,6 +61,8 @@ export interface Campaign<C> {
   readonly name: CampaignName;
   /** One line: what it sends and what it checks. */
   readonly summary: string;
+  /** Cases run side by side when --jobs is not given (campaigns whose cases mostly wait on round trips). */
+  readonly defaultJobs?: number;
   /** The transport the canary should check after a case (discv4 also checks UDP). */
   readonly udp?: boolean;
   cases(ctx: CampaignContext): Arbitrary<C>;

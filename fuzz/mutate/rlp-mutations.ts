@@ -8,6 +8,7 @@
  * type confusion (a list where bytes belong and the reverse), huge integers,
  * oversize and count overflow, duplicated, dropped and reordered items.
  */
+import { concatBytes } from '../../reference-node/wire/bytes.js';
 import { cloneRaw, encodeRaw, parentOf, preorder, rawFromItem, type RawNode } from './raw-rlp.js';
 import { decodeRlp } from '../../reference-node/wire/rlp.js';
 
@@ -79,11 +80,11 @@ export function applyRlpMutation(root: RawNode, m: RlpMutation): RawNode {
       return root;
     case 'prefix-single-byte':
       if (node.kind === 'bytes' && node.value.length === 1 && node.value[0]! < 0x80) node.enc = { ...node.enc, prefixSingleByte: true };
-      else if (node.kind === 'bytes') node.value = Uint8Array.of(0, ...node.value);
+      else if (node.kind === 'bytes') node.value = concatBytes(Uint8Array.of(0), node.value);
       else node.enc = { ...node.enc, longForm: true };
       return root;
     case 'int-leading-zero':
-      if (node.kind === 'bytes') node.value = Uint8Array.of(0, ...node.value);
+      if (node.kind === 'bytes') node.value = concatBytes(Uint8Array.of(0), node.value);
       else node.items.unshift({ kind: 'bytes', value: Uint8Array.of(0) });
       return root;
     case 'bytes-to-list':
@@ -119,7 +120,7 @@ export function applyRlpMutation(root: RawNode, m: RlpMutation): RawNode {
     }
     case 'append':
       if (node.kind === 'list') node.items.push({ kind: 'bytes', value: m.item });
-      else node.value = Uint8Array.of(...node.value, ...m.item);
+      else node.value = concatBytes(node.value, m.item);
       return root;
     case 'count-overflow': {
       if (node.kind !== 'list') return replace(root, node, { kind: 'list', items: Array.from({ length: Math.min(m.count, MAX_COUNT) }, () => cloneRaw(node)) });

@@ -16,6 +16,14 @@
  * The target may always Ping us (that is how it checks our endpoint).
  * A Ping/Pong from a separate bonded node afterwards is the barrier.
  *
+ * UDP gives no order between sockets, and Node may read the barrier's Pong
+ * before the case node's packets of the same moment, so answers are matched
+ * to the request that asked for them: a Pong or ENRResponse echoing the hash
+ * of a packet an earlier case sent is that case's late answer, not this
+ * one's; after a FindNode-typed packet the case drains its node's Neighbors
+ * until they stop, and Neighbors arriving within FINDNODE_LATE_MS of an
+ * earlier case's FindNode from the same node are put down to that FindNode.
+ *
  * Every address in what we send is loopback: a packet whose decoded
  * endpoints name any other address is not sent.
  */
@@ -39,6 +47,15 @@ const REPLY_MS = 1_000;
 /** discv4.md: at most 16 nodes per FindNode answer (the bucket size). */
 const MAX_NEIGHBOR_NODES = 16;
 const MAX_NEIGHBOR_PACKETS = 2;
+/** After the barrier, a FindNode case waits until no Neighbors came for this long (at most DRAIN_MAX_MS). */
+const DRAIN_QUIET_MS = 60;
+const DRAIN_MAX_MS = 1_000;
+/** How long after a FindNode its Neighbors are still excused as late ones in the node's next cases. */
+const FINDNODE_LATE_MS = 5_000;
+/** Packet layout: hash (32) || signature (65) || type (1) || RLP. */
+const TYPE_OFFSET = 97;
+/** Request hashes remembered per node for late Pong/ENRResponse matching. */
+const REMEMBERED_HASHES = 256;
 
 export interface Discv4Case {
   bonded: boolean;
@@ -53,8 +70,12 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** One UDP node: a socket, a key, what arrived, and an automatic Pong to the target's Pings. */
 class UdpNode {
-  readonly inbox: Array<{ d: DecodedPacket; size: number }> = [];
+  readonly inbox: Array<{ d: DecodedPacket; size: number; at: number }> = [];
   readonly undecodable: number[] = [];
+  /** Hashes (hex) of the packets earlier cases sent from this node: what a late Pong or ENRResponse echoes. */
+  readonly earlierHashes = new Set<string>();
+  /** When an earlier case last sent a FindNode-typed packet from this node. */
+  lastFindNodeAt = -Infinity;
   private waiters: Array<() => void> = [];
   private constructor(
     readonly socket: Socket,
@@ -68,7 +89,7 @@ class UdpNode {
       try {
         const d = decodeDiscv4Packet(bytes);
         if (d.packet.type === 'ping') this.send(encodeDiscv4Packet({ type: 'pong', to: { ip: ipToBytes(target.host), udpPort: target.port, tcpPort: 0 }, pingHash: d.hash, expiration: expirationAfter(nowSeconds()) }, this.key));
-        this.inbox.push({ d, size: bytes.length });
+        this.inbox.push({ d, size: bytes.length, at: Date.now() });
       } catch {
         this.undecodable.push(bytes.length);
       }
@@ -127,9 +148,36 @@ class UdpNode {
     return pong !== undefined;
   }
 
+  /** A case's packet is done with: its hash and FindNode time now belong to "earlier". */
+  remember(bytes: Uint8Array, sentAt: number): void {
+    if (bytes.length > TYPE_OFFSET && bytes[TYPE_OFFSET] === PACKET_TYPE.findNode) this.lastFindNodeAt = sentAt;
+    if (bytes.length < 32) return;
+    if (this.earlierHashes.size >= REMEMBERED_HASHES) this.earlierHashes.delete(this.earlierHashes.values().next().value!);
+    this.earlierHashes.add(bytesToHex(bytes.subarray(0, 32)));
+  }
+
+  /** Waits until no packet of this type has arrived for `quietMs` (at most `maxMs`). */
+  async drain(type: Packet['type'], quietMs: number, maxMs: number): Promise<void> {
+    const end = Date.now() + maxMs;
+    for (;;) {
+      const seen = this.inbox.filter((x) => x.d.packet.type === type).length;
+      await new Promise((r) => setTimeout(r, Math.min(quietMs, Math.max(0, end - Date.now()))));
+      if (Date.now() >= end || this.inbox.filter((x) => x.d.packet.type === type).length === seen) return;
+    }
+  }
+
   close(): void {
     this.socket.close();
   }
+}
+
+/** Is this packet a late answer to what an earlier case sent from the same node? */
+function lateAnswer(node: UdpNode, x: { d: DecodedPacket; at: number }): boolean {
+  const p = x.d.packet;
+  if (p.type === 'pong') return node.earlierHashes.has(bytesToHex(p.pingHash));
+  if (p.type === 'enrResponse') return node.earlierHashes.has(bytesToHex(p.requestHash));
+  if (p.type === 'neighbors') return x.at - node.lastFindNodeAt <= FINDNODE_LATE_MS;
+  return false;
 }
 
 function isLoopbackIp(ip: Uint8Array): boolean {
@@ -237,8 +285,9 @@ export class Discv4Campaign implements Campaign<Discv4Case> {
     const { nodes, barrier } = await this.nodes(ctx);
     const fresh = c.bonded ? undefined : await UdpNode.open({ host: ctx.target.host, port: ctx.target.udpPort });
     const node = fresh ?? nodes[c.from % POOL_SIZE]!;
+    let bytes: Uint8Array | undefined;
+    let sentAt: number | undefined;
     try {
-      let bytes: Uint8Array;
       try {
         bytes = this.packetBytes(c, node.key);
       } catch (err) {
@@ -251,6 +300,7 @@ export class Discv4Campaign implements Campaign<Discv4Case> {
       const before = node.inbox.length;
       const badBefore = node.undecodable.length;
       items.push(sent(`udp discv4 ${c.spec.packet.type} from a ${c.bonded ? 'bonded' : 'fresh'} node`, bytes));
+      sentAt = Date.now();
       node.send(bytes);
       const verdict = await this.judge(node, before, expect, ctx);
       // The barrier: a bonded node's Ping answered means the target has read our packet.
@@ -258,9 +308,13 @@ export class Discv4Campaign implements Campaign<Discv4Case> {
       const bp = await barrier.waitFor((d) => d.packet.type === 'pong' && equalBytes(d.packet.pingHash, bh), REPLY_MS * 3, Math.max(0, barrier.inbox.length - 1));
       if (!verdict.ok) return { verdict, sent: items };
       if (!bp) return { verdict: fail('hang', 'a Pong to a bonded node\'s Ping after the case', `nothing within ${REPLY_MS * 3} ms`), sent: items, suspicious: true };
-      return { verdict: this.afterBarrier(node, before, badBefore, expect), sent: items };
+      // The target may have answered a FindNode just before the barrier's Pong, read after it: let them land here.
+      const findNode = bytes.length > TYPE_OFFSET && bytes[TYPE_OFFSET] === PACKET_TYPE.findNode;
+      if (findNode) await node.drain('neighbors', DRAIN_QUIET_MS, DRAIN_MAX_MS);
+      return { verdict: this.afterBarrier(node, before, badBefore, expect, findNode), sent: items };
     } finally {
-      fresh?.close();
+      if (fresh) fresh.close();
+      else if (bytes && sentAt !== undefined) node.remember(bytes, sentAt);
     }
   }
 
@@ -293,10 +347,12 @@ export class Discv4Campaign implements Campaign<Discv4Case> {
   }
 
   /** Once the barrier is through, everything the target sent for the case has arrived. */
-  private afterBarrier(node: UdpNode, before: number, badBefore: number, e: Expect): Verdict {
+  private afterBarrier(node: UdpNode, before: number, badBefore: number, e: Expect, findNode: boolean): Verdict {
     // Only answers count: the target's own Ping, FindNode and ENRRequest to a bonded node are its
     // table maintenance (revalidation, lookups, EIP-868 record fetches), which may come at any time.
-    const replies = node.inbox.slice(before).filter((x) => ANSWER_TYPES.has(x.d.packet.type));
+    // Late answers to an earlier case's request do not count either; a FindNode case's own Neighbors
+    // all count (it drained them, and its bound must see every packet).
+    const replies = node.inbox.slice(before).filter((x) => ANSWER_TYPES.has(x.d.packet.type) && !(lateAnswer(node, x) && !(findNode && x.d.packet.type === 'neighbors')));
     const bad = node.undecodable.slice(badBefore);
     const oversize = bad.filter((n) => n > MAX_PACKET_SIZE);
     if (oversize.length > 0) return fail('bounded-response', `packets of at most ${MAX_PACKET_SIZE} bytes (discv4.md)`, `${oversize.length} packets of ${oversize.join(',')} bytes`);

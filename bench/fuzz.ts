@@ -21,6 +21,9 @@ import { ReferenceTargetProvider } from '../conformance/targets/reference.js';
 import type { RunningTarget } from '../conformance/targets/target.js';
 import { HandshakeCampaign, type HandshakeCase } from '../fuzz/campaigns/handshake.js';
 import { createCampaign } from '../fuzz/campaigns/index.js';
+import { EthSim } from '../conformance/sim/eth-sim.js';
+import { SimPeer, type SimEnv } from '../conformance/sim/sim-peer.js';
+import { Transcript } from '../conformance/sim/transcript.js';
 import { CampaignContext } from '../fuzz/engine/context.js';
 import { runFuzz } from '../fuzz/engine/runner.js';
 import type { CampaignName } from '../fuzz/engine/types.js';
@@ -31,7 +34,7 @@ import { startEthjsNode } from '../test-support/ethereumjs-rlpx.js';
 const SECONDS = Number(process.env.BENCH_FUZZ_SECONDS ?? 20);
 const SEED = 424242;
 
-async function engineRate(fixture: Fixture, name: CampaignName, jobs: number): Promise<{ rate: number; cases: number; findings: number }> {
+async function engineRate(fixture: Fixture, name: CampaignName, jobs: number | undefined): Promise<{ rate: number; cases: number; findings: number }> {
   const r = await runFuzz({
     campaign: createCampaign(name),
     provider: new ReferenceTargetProvider(),
@@ -39,7 +42,7 @@ async function engineRate(fixture: Fixture, name: CampaignName, jobs: number): P
     targetInfo: { spec: 'reference', faults: [], profile: fixture.profile },
     seed: SEED,
     timeMs: SECONDS * 1000,
-    jobs,
+    ...(jobs !== undefined ? { jobs } : {}),
   });
   return { rate: r.casesPerSecond, cases: r.cases, findings: r.findings.length };
 }
@@ -84,15 +87,68 @@ async function directHandshakeRate(target: RunningTarget, fixture: Fixture, case
   return done / ((Date.now() - started) / 1000);
 }
 
+function simEnvFor(target: { host: string; port: number; publicKey: Uint8Array }): SimEnv {
+  return { host: target.host, port: target.port, publicKey: target.publicKey, transcript: new Transcript(), nextKey: generatePrivateKey, signal: new AbortController().signal };
+}
+
+/** RLPx handshake + Hello, then close, `concurrency` at a time for half the measurement time: sessions/s. */
+async function sessionRate(target: { host: string; port: number; publicKey: Uint8Array }, concurrency: number): Promise<number> {
+  const deadline = Date.now() + (SECONDS * 1000) / 2;
+  const started = Date.now();
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const peer = await SimPeer.dial(simEnvFor(target), { name: 'bench' });
+        const hello = await peer.exchangeHello([{ name: 'eth', version: 68 }]);
+        peer.close();
+        if (!hello.ok) throw new Error(`no Hello from ${target.host}:${target.port}`);
+        done++;
+      }
+    }),
+  );
+  return done / ((Date.now() - started) / 1000);
+}
+
+/**
+ * The cheapest eth traffic there is: GetBlockHeaders for one header, 256 in
+ * flight on one session, no model, no mutation, no fast-check. What our own
+ * wire stack on both sides can do per second on this machine, an upper bound
+ * for any eth campaign built on it.
+ */
+async function pipelinedRequestRate(target: RunningTarget, fixture: Fixture): Promise<number> {
+  const stop = new AbortController();
+  const ctx = new CampaignContext(target, fixture, stop.signal);
+  const sim = await EthSim.connect(ctx.simEnv(), fixture, { version: ctx.ethVersion, timeoutMs: 5_000, name: 'bench' });
+  const deadline = Date.now() + (SECONDS * 1000) / 2;
+  const started = Date.now();
+  let done = 0;
+  for (let id = 1n; Date.now() < deadline; ) {
+    const window: bigint[] = [];
+    for (let i = 0; i < 256; i++, id++) {
+      window.push(id);
+      sim.send({ kind: 'GetBlockHeaders', requestId: id, origin: { number: id % BigInt(fixture.head.number) }, amount: 1n, skip: 0n, reverse: false });
+    }
+    for (const _ of window) {
+      const w = await sim.next('BlockHeaders', 5_000);
+      if (!w.ok) throw new Error(`pipelined request: ${w.why}`);
+      done++;
+    }
+  }
+  sim.close();
+  return done / ((Date.now() - started) / 1000);
+}
+
 async function main(): Promise<void> {
   const fixture = await loadFixture(await cachedFixtureDir(DEFAULT_FIXTURES.modern));
   console.log(`bench:fuzz: ${SECONDS} s per measurement, seed ${SEED}, reference node with the modern fixture`);
 
   const rows: string[] = [];
-  for (const [name, jobs] of [['eth', 1], ['eth', 4], ['handshake', 1], ['handshake', 8]] as const) {
+  // undefined: the campaign's own default (eth 24, handshake 16), what `devp2p-check fuzz` runs.
+  for (const [name, jobs] of [['eth', undefined], ['eth', 1], ['handshake', undefined], ['handshake', 1]] as const) {
     const r = await engineRate(fixture, name, jobs);
     const goal = name === 'eth' ? 2000 : 50;
-    rows.push(`| ${name} (engine) | ${jobs} | ${r.cases} | ${r.rate.toFixed(1)} | ${goal} | ${r.findings} |`);
+    rows.push(`| ${name} (engine) | ${jobs ?? `${createCampaign(name).defaultJobs} (default)`} | ${r.cases} | ${r.rate.toFixed(1)} | ${goal} | ${r.findings} |`);
     console.log(rows.at(-1));
   }
 
@@ -102,8 +158,17 @@ async function main(): Promise<void> {
   const campaign = new HandshakeCampaign();
   const cases = fc.sample(campaign.cases(), { seed: SEED, numRuns: 2000 });
   const results: string[] = [];
+  const ceilings: string[] = [];
   try {
-    for (const concurrency of [1, 8]) {
+    const pipelined = await pipelinedRequestRate(ours, fixture);
+    ceilings.push(`| eth requests pipelined on one session (GetBlockHeaders for 1 header, no model) | ${pipelined.toFixed(0)} | - | - |`);
+    console.log(ceilings.at(-1));
+    const ethjsTarget = { host: '127.0.0.1', port: ethjs.port, publicKey: ethjs.rlpx.id };
+    const a = await sessionRate(ours, 8);
+    const b = await sessionRate(ethjsTarget, 8);
+    ceilings.push(`| new sessions (RLPx handshake + Hello, 8 at a time) | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)} |`);
+    console.log(ceilings.at(-1));
+    for (const concurrency of [1, 16]) {
       const a = await directHandshakeRate(ours, fixture, cases, concurrency);
       const b = await directHandshakeRate(bareTarget('@ethereumjs/devp2p RLPx', ethjs.port, ethjs.rlpx.id, fixture), fixture, cases, concurrency);
       results.push(`| handshake cases, ${concurrency} at a time | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)} |`);
@@ -119,6 +184,9 @@ async function main(): Promise<void> {
   console.log('\n| same cases, no canary | reference node cases/s | @ethereumjs/devp2p cases/s | ratio ours/ethjs |\n| --- | --- | --- | --- |');
   for (const r of results) console.log(r);
   console.log('\nratio > 1: our node absorbs the handshake campaign faster than @ethereumjs/devp2p (same cases, same harness).');
+  console.log('\n| ceiling of the eth campaign on this machine | reference node /s | @ethereumjs/devp2p /s | ratio ours/ethjs |\n| --- | --- | --- | --- |');
+  for (const r of ceilings) console.log(r);
+  console.log('\nAn eth case that ends its session costs a new session; one that keeps it costs one to three requests.');
 }
 
 await main();

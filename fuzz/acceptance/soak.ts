@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz:soak -- [--target reference|ethereumjs] [--minutes N] [--campaigns a,b]
- *                       [--seed N] [--out DIR] [--max-runs N]`
+ *                       [--seed N] [--out DIR] [--max-runs N] [--shim-disconnect]`
  *
  * The issue-7 acceptance soak: each campaign, one at a time, for N minutes of
  * fuzzing through the built CLI (`dist/cli/bin.js fuzz`), against the
@@ -19,6 +19,12 @@
  * - A run ends at its first finding (after shrinking it). Then the campaign
  *   runs again with the next seed for the time left, up to --max-runs runs.
  *
+ * `--shim-disconnect` (ethereumjs only) preloads
+ * ethereumjs-snappy-disconnect.mjs, which makes the client snappy-compress its
+ * Disconnect after a v5 Hello: without it nearly every case that ends in a
+ * Disconnect reports that one known EIP-706 bug, and the campaigns see
+ * nothing behind it. The table says when the shim was on.
+ *
  * discv4 against @ethereumjs/client is skipped: the client must run with
  * discv4 off on this machine (it pings any address it hears of; see
  * ../shared/notes), so there is no discv4 endpoint to fuzz.
@@ -31,7 +37,10 @@ import { ethereumjsCommandTemplate } from '../../test-support/ethereumjs-command
 import { rssOf } from '../engine/rss.js';
 
 const ALL = ['handshake', 'frame', 'p2p', 'eth', 'discv4', 'session'];
-const bin = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/bin.js');
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = resolve(here, '../../cli/bin.js');
+/** Not compiled: loaded from the source tree (dist/fuzz/acceptance -> fuzz/acceptance). */
+const disconnectShim = resolve(here, '../../../fuzz/acceptance/ethereumjs-snappy-disconnect.mjs');
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -196,11 +205,25 @@ async function main(argv: string[]): Promise<number> {
   const maxRuns = Number(arg(argv, 'max-runs') ?? 6);
   const out = arg(argv, 'out') ?? join('fuzz-corpus/soak', targetName);
   mkdirSync(out, { recursive: true });
-  const target = ethjs ? `cmd:${ethereumjsCommandTemplate()}` : targetName;
+  const shim = argv.includes('--shim-disconnect');
+  if (shim && !ethjs) throw new Error('--shim-disconnect is for --target ethereumjs');
+  // The shim goes right after the preload that installs the resolve hook.
+  const template = shim ? ethereumjsCommandTemplate().replace(' --require ', ` --import ${disconnectShim} --require `) : ethereumjsCommandTemplate();
+  const target = ethjs ? `cmd:${template}` : targetName;
   const extra = ethjs ? ['--profile', 'legacy'] : [];
   const skip: Record<string, string> = ethjs ? { discv4: 'skipped: @ethereumjs/client runs with --discV4=false here (it pings any address it learns of; ../shared/notes), so it has no discv4 endpoint' } : {};
   const mib = (n?: number) => (n === undefined ? '?' : (n / 1048576).toFixed(0));
   const rows: string[] = [];
+  const header = [
+    `Soak against ${targetName}${shim ? ' (with the Disconnect snappy shim: ethereumjs-snappy-disconnect.mjs)' : ''}: ${minutes} min of fuzzing per campaign, seed ${seed}, output ${out}`,
+    '',
+    '| campaign | fuzzing minutes (runs) | cases | cases/s | findings (by oracle) | target RSS MiB start→end per run | reproducers |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const note =
+    'Fuzzing time is measured by this script: from the target listening to the first finding or the end of --time (target start-up, shrinking and stopping excluded). RSS start→end is sampled here from /proc (first sample after start-up, last before the first finding); "cli" is the memory oracle\'s baseline→peak.';
+  // Written after every campaign, so a stopped soak keeps what it did.
+  const summary = () => [...header, ...rows, '', note].join('\n');
   for (const campaign of campaigns) {
     if (skip[campaign]) {
       console.log(`${campaign}: ${skip[campaign]}`);
@@ -218,6 +241,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${campaign} run ${i + 1}: seed ${seed + i}, ${left.toFixed(0)} s of fuzzing left (--time ${time}s)`);
       const r = await runCli(args, logFile, time);
       runs.push(r);
+      console.log(`${campaign} run ${i + 1}: ${r.exploreSec.toFixed(0)} s of fuzzing after ${r.startupSec.toFixed(0)} s of start-up, ${r.cases} cases, ${r.findings.length} findings, exit ${r.exit}`);
       if (r.startupSec > 0) startup = r.startupSec + 5;
       left -= r.exploreSec;
       if (r.exit !== 0 && r.exit !== 1) {
@@ -243,16 +267,9 @@ async function main(argv: string[]): Promise<number> {
     rows.push(
       `| ${campaign} | ${(sec / 60).toFixed(1)} (${runs.length} run${runs.length === 1 ? '' : 's'}, seeds ${seed}..${seed + runs.length - 1}) | ${cases} | ${(cases / Math.max(1, sec)).toFixed(1)} | ${findings}${harness ? `; ${harness} harness errors` : ''}${restarts ? `; ${restarts} restarts` : ''}${exits.length ? `; ${exits.join(', ')}` : ''} | ${rss} | ${files} |`,
     );
+    writeFileSync(join(out, 'summary.md'), summary() + '\n');
   }
-  const table = [
-    `Soak against ${targetName}: ${minutes} min of fuzzing per campaign, seed ${seed}, output ${out}`,
-    '',
-    '| campaign | fuzzing minutes (runs) | cases | cases/s | findings (by oracle) | target RSS MiB start→end per run | reproducers |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    'Fuzzing time is measured by this script: from the target listening to the first finding or the end of --time (target start-up, shrinking and stopping excluded). RSS start→end is sampled here from /proc (first sample after start-up, last before the first finding); "cli" is the memory oracle\'s baseline→peak.',
-  ].join('\n');
+  const table = summary();
   console.log(`\n${table}`);
   writeFileSync(join(out, 'summary.md'), table + '\n');
   return 0;

@@ -13,7 +13,8 @@
  * - `--time` counts from before the target starts, and @ethereumjs/client
  *   needs about a minute to start (it imports the 1100-block fixture). The
  *   script watches the CLI's child processes itself: fuzzing time is from
- *   the moment the target listens to the first finding or to the end of
+ *   the moment the target is ready (it listens; a client with RPC, once it
+ *   reports the fixture's head, as the engine waits for) to the first finding or to the end of
  *   `--time`, and each run gets `--time` = the fuzzing time left + the
  *   start-up it measured last.
  * - A run ends at its first finding (after shrinking it). Then the campaign
@@ -35,6 +36,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethereumjsCommandTemplate } from '../../test-support/ethereumjs-command.js';
 import { rssOf } from '../engine/rss.js';
+import { cachedFixtureDir, DEFAULT_FIXTURES } from '../../conformance/fixture/default-fixtures.js';
+import { loadFixture } from '../../conformance/fixture/fixture.js';
 
 const ALL = ['handshake', 'frame', 'p2p', 'eth', 'discv4', 'session'];
 const here = dirname(fileURLToPath(import.meta.url));
@@ -130,7 +133,18 @@ function targetPid(cli: number): number | undefined {
   return undefined;
 }
 
-function runCli(args: string[], logFile: string, timeSec: number): Promise<RunResult & { lines: string[] }> {
+/** eth_blockNumber of a loopback RPC port, or undefined. */
+async function headOf(port: number): Promise<number | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }), signal: AbortSignal.timeout(900) });
+    const body = (await res.json()) as { result?: string };
+    return body.result ? Number(body.result) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function runCli(args: string[], logFile: string, timeSec: number, readyHead: number | undefined): Promise<RunResult & { lines: string[] }> {
   return new Promise((done) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [bin, 'fuzz', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -155,13 +169,29 @@ function runCli(args: string[], logFile: string, timeSec: number): Promise<RunRe
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     // Once a second: is the target up yet, and its RSS (the first sample after start-up, the last while it lives).
+    let rpcPort: number | undefined;
+    let asking = false;
     const poll = setInterval(() => {
       if (pid === undefined || rssOf(pid) === undefined) {
         pid = child.pid !== undefined ? targetPid(child.pid) : undefined;
-        if (pid !== undefined && tUp === undefined) tUp = Date.now();
+        if (pid !== undefined && tUp === undefined) {
+          // A target with RPC is ready (for the engine too) once it holds the fixture's head; without RPC, once it listens.
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          const i = cmd.indexOf('--rpcPort');
+          rpcPort = i >= 0 ? Number(cmd[i + 1]) : undefined;
+          if (rpcPort === undefined || readyHead === undefined) tUp = Date.now();
+        }
+      }
+      if (tUp === undefined && rpcPort !== undefined && readyHead !== undefined && !asking) {
+        asking = true;
+        void headOf(rpcPort)
+          .then((h) => {
+            if (h !== undefined && h >= readyHead && tUp === undefined) tUp = Date.now();
+          })
+          .finally(() => (asking = false));
       }
       const rss = pid !== undefined ? rssOf(pid) : undefined;
-      if (rss !== undefined && tFinding === undefined) {
+      if (rss !== undefined && tFinding === undefined && tUp !== undefined) {
         rssStart ??= rss;
         rssEnd = rss;
       }
@@ -211,6 +241,8 @@ async function main(argv: string[]): Promise<number> {
   const template = shim ? ethereumjsCommandTemplate().replace(' --require ', ` --import ${disconnectShim} --require `) : ethereumjsCommandTemplate();
   const target = ethjs ? `cmd:${template}` : targetName;
   const extra = ethjs ? ['--profile', 'legacy'] : [];
+  // The engine starts fuzzing once a cmd: target's RPC reports the fixture's head (it imports the chain after it opens its port).
+  const readyHead = ethjs ? (await loadFixture(await cachedFixtureDir(DEFAULT_FIXTURES.legacy))).head.number : undefined;
   const skip: Record<string, string> = ethjs ? { discv4: 'skipped: @ethereumjs/client runs with --discV4=false here (it pings any address it learns of; ../shared/notes), so it has no discv4 endpoint' } : {};
   const mib = (n?: number) => (n === undefined ? '?' : (n / 1048576).toFixed(0));
   const rows: string[] = [];
@@ -221,7 +253,7 @@ async function main(argv: string[]): Promise<number> {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   const note =
-    'Fuzzing time is measured by this script: from the target listening to the first finding or the end of --time (target start-up, shrinking and stopping excluded). RSS start→end is sampled here from /proc (first sample after start-up, last before the first finding); "cli" is the memory oracle\'s baseline→peak.';
+    'Fuzzing time is measured by this script: from the target being ready (listening; for @ethereumjs/client, its RPC reports the fixture head) to the first finding or the end of --time (target start-up, shrinking and stopping excluded). RSS start→end is sampled here from /proc (first sample after start-up, last before the first finding); "cli" is the memory oracle\'s baseline→peak.';
   // Written after every campaign, so a stopped soak keeps what it did.
   const summary = () => [...header, ...rows, '', note].join('\n');
   for (const campaign of campaigns) {
@@ -239,7 +271,7 @@ async function main(argv: string[]): Promise<number> {
       const time = Math.ceil(left + startup);
       const args = ['--campaign', campaign, '--time', `${time}s`, '--seed', String(seed + i), '--corpus', out, '--target', target, ...extra];
       console.log(`${campaign} run ${i + 1}: seed ${seed + i}, ${left.toFixed(0)} s of fuzzing left (--time ${time}s)`);
-      const r = await runCli(args, logFile, time);
+      const r = await runCli(args, logFile, time, readyHead);
       runs.push(r);
       console.log(`${campaign} run ${i + 1}: ${r.exploreSec.toFixed(0)} s of fuzzing after ${r.startupSec.toFixed(0)} s of start-up, ${r.cases} cases, ${r.findings.length} findings, exit ${r.exit}`);
       if (r.startupSec > 0) startup = r.startupSec + 5;
@@ -262,7 +294,7 @@ async function main(argv: string[]): Promise<number> {
     const harness = runs.reduce((a, r) => a + r.harnessErrors, 0);
     const restarts = runs.reduce((a, r) => a + r.restarts, 0);
     const rss = runs.map((r) => `${mib(r.rssStart)}→${mib(r.rssEnd)}${r.rssCli ? ` (cli ${r.rssCli})` : ''}`).join(', ');
-    const files = runs.flatMap((r) => r.findings.map((f) => f.file ?? '(not written)')).join('<br>') || '-';
+    const files = [...new Set(runs.flatMap((r) => r.findings.map((f) => f.file ?? '(not written)')))].join('<br>') || '-';
     const exits = runs.filter((r) => r.exit !== 0 && r.exit !== 1).map((r) => `exit ${r.exit}`);
     rows.push(
       `| ${campaign} | ${(sec / 60).toFixed(1)} (${runs.length} run${runs.length === 1 ? '' : 's'}, seeds ${seed}..${seed + runs.length - 1}) | ${cases} | ${(cases / Math.max(1, sec)).toFixed(1)} | ${findings}${harness ? `; ${harness} harness errors` : ''}${restarts ? `; ${restarts} restarts` : ''}${exits.length ? `; ${exits.join(', ')}` : ''} | ${rss} | ${files} |`,

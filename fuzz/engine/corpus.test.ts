@@ -3,6 +3,10 @@
  * exploration: each reproducer is sent again, byte for byte, to a reference
  * node started with the faults it records, and must give its recorded
  * verdict ('finding': the same oracle fails again; 'fixed': it passes now).
+ *
+ * The reproducers of @ethereumjs/client bugs (fuzz/findings/ethereumjs/) are
+ * replayed too, against the clean reference node, where each must pass: the
+ * bytes that break that client get the spec's answer from ours.
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +20,8 @@ import { readReproducer } from './reproducer.js';
 
 const CORPUS = resolve(import.meta.dirname, '../corpus');
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
+const ETHEREUMJS_FINDINGS = resolve(import.meta.dirname, '../findings/ethereumjs');
+const ethereumjsFindings = (readdirSync(ETHEREUMJS_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
 const fixtures = new Map<string, Fixture>();
 
 beforeAll(async () => {
@@ -35,6 +41,21 @@ describe('the committed fuzz corpus replays with its recorded verdict', () => {
       const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: r.target.faults }), fixtures.get(r.target.profile)!);
       if ((r.expect ?? 'finding') === 'finding') expect(result.reproduced, JSON.stringify(result.verdict)).toBe(true);
       else expect(result.verdict).toEqual({ ok: true });
+    }, 60_000);
+  }
+});
+
+describe('the @ethereumjs/client findings pass against the reference node', () => {
+  it('holds reproducers', () => {
+    expect(ethereumjsFindings.length).toBeGreaterThanOrEqual(10);
+  });
+
+  for (const file of ethereumjsFindings) {
+    it(file, async () => {
+      const r = await readReproducer(join(ETHEREUMJS_FINDINGS, file));
+      expect(r.target.spec, 'recorded against @ethereumjs/client').toMatch(/^cmd:/);
+      const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: [] }), fixtures.get(r.target.profile)!);
+      expect(result.verdict).toEqual({ ok: true });
     }, 60_000);
   }
 });

@@ -57,6 +57,12 @@ export function encodeRaw(node: RawNode): Uint8Array {
   return concatBytes(prefix(0xc0, 0xf7, payload.length, node.enc), payload);
 }
 
+/** An upper bound on encodeRaw(node).length, without encoding (prefixes counted at their widest). */
+export function encodedSizeBound(node: RawNode): number {
+  const payload = node.kind === 'bytes' ? node.value.length : node.items.reduce((n, item) => n + encodedSizeBound(item), 0);
+  return payload + 9 + (node.enc?.lengthZeros ?? 0);
+}
+
 /** Nodes in pre-order (the root first); mutation operators address nodes by this index. */
 export function preorder(root: RawNode): RawNode[] {
   const out: RawNode[] = [];

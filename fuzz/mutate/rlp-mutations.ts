@@ -9,7 +9,7 @@
  * oversize and count overflow, duplicated, dropped and reordered items.
  */
 import { concatBytes } from '../../reference-node/wire/bytes.js';
-import { cloneRaw, encodeRaw, parentOf, preorder, rawFromItem, type RawNode } from './raw-rlp.js';
+import { cloneRaw, encodedSizeBound, encodeRaw, parentOf, preorder, rawFromItem, type RawNode } from './raw-rlp.js';
 import { decodeRlp } from '../../reference-node/wire/rlp.js';
 
 export type RlpMutation =
@@ -56,6 +56,19 @@ export const MAX_COUNT = 20_000;
 function pick(root: RawNode, index: number): RawNode {
   const nodes = preorder(root);
   return nodes[Math.abs(index) % nodes.length]!;
+}
+
+/**
+ * Copies made by duplicate and count-overflow stop where the message would
+ * pass this: twice the 16 MiB message limit, so oversize stays covered, while
+ * repeated copying of a big item cannot build gigabytes (a 10-min eth soak
+ * tried a 5 GB array and stalled the fuzzer past the target's ping timeout).
+ */
+export const MAX_MUTATED_BYTES = 32 * 1024 * 1024;
+
+/** How many copies of `each` bytes fit in what is left of MAX_MUTATED_BYTES, up to `wanted`. */
+function copiesThatFit(wanted: number, each: number, used: number): number {
+  return Math.max(0, Math.min(wanted, Math.floor((MAX_MUTATED_BYTES - used) / Math.max(1, each))));
 }
 
 function replace(root: RawNode, target: RawNode, by: RawNode): RawNode {
@@ -105,7 +118,8 @@ export function applyRlpMutation(root: RawNode, m: RlpMutation): RawNode {
     }
     case 'duplicate': {
       const parent = parentOf(root, node);
-      const copies = Array.from({ length: Math.min(Math.max(1, m.times), MAX_COUNT) }, () => cloneRaw(node));
+      const times = copiesThatFit(Math.min(Math.max(1, m.times), MAX_COUNT), encodedSizeBound(node), encodedSizeBound(root));
+      const copies = Array.from({ length: times }, () => cloneRaw(node));
       if (!parent) return { kind: 'list', items: [node, ...copies] };
       parent.list.items.splice(parent.index + 1, 0, ...copies);
       return root;
@@ -123,9 +137,14 @@ export function applyRlpMutation(root: RawNode, m: RlpMutation): RawNode {
       else node.value = concatBytes(node.value, m.item);
       return root;
     case 'count-overflow': {
-      if (node.kind !== 'list') return replace(root, node, { kind: 'list', items: Array.from({ length: Math.min(m.count, MAX_COUNT) }, () => cloneRaw(node)) });
+      const others = encodedSizeBound(root) - encodedSizeBound(node);
+      if (node.kind !== 'list') {
+        const count = copiesThatFit(Math.min(m.count, MAX_COUNT), encodedSizeBound(node), others);
+        return replace(root, node, { kind: 'list', items: Array.from({ length: count }, () => cloneRaw(node)) });
+      }
       const seed = node.items.length > 0 ? node.items : [{ kind: 'bytes' as const, value: new Uint8Array(0) }];
-      const count = Math.min(Math.max(m.count, 0), MAX_COUNT);
+      const largest = seed.reduce((max, item) => Math.max(max, encodedSizeBound(item)), 0);
+      const count = copiesThatFit(Math.min(Math.max(m.count, 0), MAX_COUNT), largest, others);
       node.items = Array.from({ length: count }, (_, i) => cloneRaw(seed[i % seed.length]!));
       return root;
     }

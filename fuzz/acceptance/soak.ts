@@ -35,7 +35,7 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethereumjsCommandTemplate } from '../../test-support/ethereumjs-command.js';
-import { rssOf } from '../engine/rss.js';
+import { listeningSockets, rssOf } from '../engine/rss.js';
 import { cachedFixtureDir, DEFAULT_FIXTURES } from '../../conformance/fixture/default-fixtures.js';
 import { loadFixture } from '../../conformance/fixture/fixture.js';
 
@@ -75,20 +75,7 @@ interface RunResult {
 
 /** Inodes of listening TCP sockets. */
 function listeningInodes(): Set<string> {
-  const out = new Set<string>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length >= 10 && cols[3] === '0A') out.add(cols[9]!);
-    }
-  }
-  return out;
+  return new Set(listeningSockets().map((s) => s.inode));
 }
 
 /** Descendants of `root` (not root itself). */

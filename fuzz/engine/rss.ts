@@ -8,7 +8,9 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-function listeningInode(port: number): string | undefined {
+/** Every listening TCP socket of this machine (/proc/net/tcp{,6}): its port and socket inode. */
+export function listeningSockets(): Array<{ port: number; inode: string }> {
+  const out: Array<{ port: number; inode: string }> = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -18,12 +20,15 @@ function listeningInode(port: number): string | undefined {
     }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols.length < 10) continue;
-      const localPort = parseInt(cols[1]!.split(':')[1] ?? '', 16);
-      if (localPort === port && cols[3] === '0A') return cols[9];
+      if (cols.length < 10 || cols[3] !== '0A') continue;
+      out.push({ port: parseInt(cols[1]!.split(':')[1] ?? '', 16), inode: cols[9]! });
     }
   }
-  return undefined;
+  return out;
+}
+
+function listeningInode(port: number): string | undefined {
+  return listeningSockets().find((s) => s.port === port)?.inode;
 }
 
 /** The pid that listens on TCP `port`, if this process may see it. */

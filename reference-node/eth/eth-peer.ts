@@ -10,10 +10,11 @@ import type { DisconnectInfo } from '../p2p/peer.js';
 import type { ProtocolSession } from '../p2p/protocol.js';
 import { TypedEvents, type EventMap } from '../p2p/typed-events.js';
 import { headerHash, type Block } from '../wire/block.js';
-import { encodeEthMessage } from '../wire/eth/messages.js';
+import { encodeEthMessage, encodeServedReply } from '../wire/eth/messages.js';
 import { MAX_TD_BITS } from '../wire/eth/limits.js';
 import type {
   BlockRangeUpdate,
+  EncodedEthMessage,
   EthMessage,
   EthVersion,
   NewBlock,
@@ -38,6 +39,7 @@ import {
 } from './request-tracker.js';
 import { serveBodies } from './serve-bodies.js';
 import { serveHeaders } from './serve-headers.js';
+import { servedBodyRlp, servedHeaderRlp } from './served-rlp.js';
 import { servePooledTransactions, type PooledTransactionSource } from './serve-pooled-txs.js';
 import { serveReceipts } from './serve-receipts.js';
 import { blockRangeProblem, currentBlockRange, type BlockRange } from './status.js';
@@ -162,6 +164,10 @@ export class EthPeer {
     return this.session.send(code, payload);
   }
 
+  private sendEncoded({ code, payload }: EncodedEthMessage): boolean {
+    return this.session.send(code, payload);
+  }
+
   /** Records that the peer has the block `hash` (geth's markBlock). */
   markBlock(hash: Uint8Array): void {
     this.knownBlocks.add(hash);
@@ -255,10 +261,10 @@ export class EthPeer {
       case 'Status':
         throw new EthProtocolError('statusTwice', 'a second Status after the handshake');
       case 'GetBlockHeaders':
-        this.send({ kind: 'BlockHeaders', requestId: fault('eth-wrong-request-id') ? msg.requestId + 1n : msg.requestId, headers: serveHeaders(chain, msg) });
+        this.sendEncoded(encodeServedReply('BlockHeaders', fault('eth-wrong-request-id') ? msg.requestId + 1n : msg.requestId, serveHeaders(chain, msg).map(servedHeaderRlp)));
         return;
       case 'GetBlockBodies':
-        this.send({ kind: 'BlockBodies', requestId: msg.requestId, bodies: serveBodies(chain, msg.hashes) });
+        this.sendEncoded(encodeServedReply('BlockBodies', msg.requestId, serveBodies(chain, msg.hashes).map(servedBodyRlp)));
         return;
       case 'GetReceipts':
         this.send(serveReceipts(chain, this.version, msg));

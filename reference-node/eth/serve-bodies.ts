@@ -6,11 +6,11 @@
  * gives the requester more per round trip, and it must match bodies to
  * headers by their roots anyway).
  */
-import { bodyToRlp, type BlockBody } from '../wire/block.js';
+import type { BlockBody } from '../wire/block.js';
 import { MAX_BODIES_SERVE, SOFT_RESPONSE_LIMIT } from '../wire/eth/limits.js';
-import { encodeRlp } from '../wire/rlp.js';
 import type { ChainReader } from './chain-reader.js';
 import { fault } from '../faults/index.js';
+import { servedBodyRlp } from './served-rlp.js';
 
 export function serveBodies(chain: ChainReader, hashes: readonly Uint8Array[]): BlockBody[] {
   const bodies: BlockBody[] = [];
@@ -20,7 +20,7 @@ export function serveBodies(chain: ChainReader, hashes: readonly Uint8Array[]): 
     const body = chain.bodyByHash(hashes[lookups]!);
     if (!body) continue;
     bodies.push(body);
-    bytes += encodeRlp(bodyToRlp(body)).length;
+    bytes += servedBodyRlp(body).length;
   }
   return fault('eth-bodies-wrong-order') ? bodies.reverse() : bodies;
 }

@@ -10,12 +10,13 @@
  * ancestor is the current one); going backward follows parent hashes, at most
  * 100 steps off the canonical chain as geth's maxNonCanonical.
  */
-import { encodeBlockHeader, headerHash, type BlockHeader } from '../wire/block.js';
+import { headerHash, type BlockHeader } from '../wire/block.js';
 import { equalBytes } from '../wire/bytes.js';
 import type { GetBlockHeaders } from '../wire/eth/types.js';
 import { MAX_HEADERS_SERVE, SOFT_RESPONSE_LIMIT } from '../wire/eth/limits.js';
 import type { ChainReader } from './chain-reader.js';
 import { fault } from '../faults/index.js';
+import { servedHeaderRlp } from './served-rlp.js';
 
 const MAX_UINT64 = (1n << 64n) - 1n;
 const MAX_NON_CANONICAL = 100;
@@ -45,7 +46,7 @@ export function serveHeaders(
   let knownCanonical = !('hash' in query.origin);
   while (current && headers.length < wanted && bytes < limits.softBytes) {
     headers.push(current);
-    bytes += encodeBlockHeader(current).length;
+    bytes += servedHeaderRlp(current).length;
     if (headers.length === wanted || bytes >= limits.softBytes) break;
     current = query.reverse && !fault('eth-ignore-reverse') ? stepBack(current) : stepForward(current);
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readSharedJson } from '../../test-support/shared.js';
 import { bytesToHex, hexToBytes, utf8 } from './bytes.js';
 import { DecodeError } from './errors.js';
-import { asBigInt, asExactList, asFixedBytes, decodeRlp, decodeRlpPrefix, encodeRlp, type RlpInput, type RlpItem } from './rlp.js';
+import { asBigInt, asExactList, asFixedBytes, decodeRlp, decodeRlpPrefix, encodeRlp, encodeRlpListOfEncoded, type RlpInput, type RlpItem } from './rlp.js';
 
 type VectorIn = string | number | VectorIn[];
 type Vectors = Record<string, { in: VectorIn; out: string }>;
@@ -83,6 +83,23 @@ describe('RLP properties', () => {
         expect(encoded).toEqual(RLP.encode(item));
       }),
     );
+  });
+
+  it('a list of already-encoded items is the bytes @ethereumjs/rlp gives for the list', () => {
+    // Lengths around the 55/56-byte short-list boundary and past the 1- and 2-byte length forms.
+    const sized = fc.constantFrom(0, 1, 53, 54, 55, 56, 57, 255, 256, 65_535, 65_536).map((n) => new Uint8Array(n).fill(7));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(rlpItem, sized), { maxLength: 6 }), (items) => {
+        const ours = encodeRlpListOfEncoded(items.map((i) => RLP.encode(i)));
+        expect(Buffer.from(ours).equals(RLP.encode(items))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    expect(encodeRlpListOfEncoded([])).toEqual(RLP.encode([]));
+    for (const n of [54, 55, 56, 255, 256]) {
+      const item = new Uint8Array(n - 1).fill(1); // n - 1 bytes encode to n with a 1-byte prefix while n - 1 < 56
+      expect(encodeRlpListOfEncoded([RLP.encode(item)])).toEqual(RLP.encode([item]));
+    }
   });
 
   it('arbitrary bytes give a value or a DecodeError, never another exception', () => {

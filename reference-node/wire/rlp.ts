@@ -14,6 +14,31 @@ export function encodeRlp(value: RlpInput): Uint8Array {
   return RLP.encode(normalize(value));
 }
 
+/**
+ * A list whose items are already RLP-encoded, without decoding them again:
+ * for replies assembled from stored encodings (geth serves headers as
+ * rlp.RawValue for the same reason). Same bytes as encodeRlp of the decoded items.
+ */
+export function encodeRlpListOfEncoded(items: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const item of items) length += item.length;
+  const prefix = listPrefix(length);
+  const out = new Uint8Array(prefix.length + length);
+  out.set(prefix, 0);
+  let offset = prefix.length;
+  for (const item of items) {
+    out.set(item, offset);
+    offset += item.length;
+  }
+  return out;
+}
+
+function listPrefix(payloadLength: number): Uint8Array {
+  if (payloadLength < 56) return Uint8Array.of(0xc0 + payloadLength);
+  const lengthBytes = uintToBytes(payloadLength);
+  return Uint8Array.of(0xf7 + lengthBytes.length, ...lengthBytes);
+}
+
 function normalize(value: RlpInput): Input {
   if (value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(normalize);

@@ -2,12 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectDecodeError } from '../../../test-support/decode-errors.js';
 import { readSharedBytes, readSharedJson } from '../../../test-support/shared.js';
-import { decodeBlockSequence, headerHash } from '../block.js';
+import { bodyToRlp, decodeBlockSequence, encodeBlockHeader, headerHash } from '../block.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { decodeRlp, encodeRlp, type RlpInput, type RlpItem } from '../rlp.js';
 import { transactionHash } from '../tx/index.js';
 import { ethMessageArbitraries, ethMessageArbitrary } from './arbitrary.js';
+import { encodeServedReply } from './messages.js';
 import {
   decodeEthMessage,
   encodeEthMessage,
@@ -395,6 +396,22 @@ describe('logsBloom', () => {
 // ---------------------------------------------------------------------------
 
 describe('eth message properties', () => {
+  it('a reply assembled from encoded headers or bodies is the bytes encodeEthMessage gives', () => {
+    const arbs = ethMessageArbitraries(fc, 68);
+    fc.assert(
+      fc.property(fc.oneof(arbs.BlockHeaders!, arbs.BlockBodies!), (msg) => {
+        const served =
+          msg.kind === 'BlockHeaders'
+            ? encodeServedReply('BlockHeaders', msg.requestId, msg.headers.map(encodeBlockHeader))
+            : msg.kind === 'BlockBodies'
+              ? encodeServedReply('BlockBodies', msg.requestId, msg.bodies.map((b) => encodeRlp(bodyToRlp(b))))
+              : undefined;
+        expect(served).toEqual(encodeEthMessage(68, msg));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   for (const version of ETH_VERSIONS) {
     it(`eth/${version}: decode(encode(m)) equals m for every defined code`, () => {
       const arbs = ethMessageArbitraries(fc, version);

@@ -16,7 +16,7 @@ import {
   headerToRlp,
 } from '../block.js';
 import { DecodeError } from '../errors.js';
-import { asBytes, asList, decodeRlp, encodeRlp, type RlpInput, type RlpItem } from '../rlp.js';
+import { asBytes, asList, decodeRlp, encodeRlp, encodeRlpListOfEncoded, type RlpInput, type RlpItem } from '../rlp.js';
 import { transactionFromRlp, transactionToRlp } from '../tx/codec.js';
 import {
   bytesField,
@@ -277,4 +277,14 @@ export function encodeEthMessage(version: EthVersion, msg: EthMessage): EncodedE
     throw new RangeError(`${what}: eth/${version} uses the ${form} form`);
   }
   return { code: ETH_MESSAGE_CODES[msg.kind], payload: encodeRlp(encodeBody(msg, what)) };
+}
+
+/**
+ * BlockHeaders or BlockBodies from items already encoded (headerToRlp /
+ * bodyToRlp of stored blocks): the same bytes as encodeEthMessage, without
+ * re-encoding every header or body of every reply.
+ */
+export function encodeServedReply(kind: 'BlockHeaders' | 'BlockBodies', requestId: bigint, encodedItems: readonly Uint8Array[]): EncodedEthMessage {
+  const id = encodeRlp(reqId(requestId, `${kind} requestId`));
+  return { code: ETH_MESSAGE_CODES[kind], payload: encodeRlpListOfEncoded([id, encodeRlpListOfEncoded(encodedItems)]) };
 }

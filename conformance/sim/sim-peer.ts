@@ -26,7 +26,8 @@ import {
 } from '../../reference-node/wire/p2p.js';
 import { ETH_MESSAGE_COUNTS } from '../../reference-node/p2p/capabilities.js';
 import { RlpxTransport, type DialOptions } from '../../reference-node/p2p/rlpx-transport.js';
-import { publicKeyOf, type PrivateKey } from '../../reference-node/wire/keys.js';
+import { publicKeyOf, type PrivateKey, type PublicKey } from '../../reference-node/wire/keys.js';
+import type { PreparedAuth } from '../../reference-node/wire/rlpx/handshake.js';
 import { SnappyFrameError, type FrameMessage } from '../../reference-node/wire/rlpx/frame.js';
 import type { Transcript } from './transcript.js';
 
@@ -38,8 +39,23 @@ export interface SimEnv {
   transcript: Transcript;
   /** Fresh (seeded) key for each new peer. */
   nextKey(): PrivateKey;
+  /**
+   * A reusable identity instead of a fresh key, for peers that need no
+   * particular key or auth (fuzz campaigns open thousands of sessions; see
+   * PreparedAuth). Released when the session's connection closes.
+   */
+  identity?(): DialIdentity;
   /** Aborted at the test deadline: pending waits end, sockets close. */
   signal: AbortSignal;
+}
+
+export interface DialIdentity {
+  privateKey: PrivateKey;
+  publicKey: PublicKey;
+  /** Made for this target's public key. */
+  preparedAuth: PreparedAuth;
+  /** The identity may be handed out again (called once, when the connection has closed or the dial failed). */
+  release(): void;
 }
 
 export interface SimDialOptions {
@@ -119,6 +135,7 @@ export class SimPeer {
     options: SimDialOptions,
     name: string,
     privateKey: PrivateKey,
+    private readonly identity?: DialIdentity,
   ) {
     this.name = name;
     this.privateKey = privateKey;
@@ -137,6 +154,7 @@ export class SimPeer {
       },
       close: () => {
         env.signal.removeEventListener('abort', onAbort);
+        identity?.release();
         this.end({ via: 'close', atMs: this.elapsed() });
       },
     });
@@ -145,20 +163,28 @@ export class SimPeer {
   /** Dials the target and completes the RLPx handshake (honestly unless `handshake` overrides it). */
   static async dial(env: SimEnv, options: SimDialOptions = {}): Promise<SimPeer> {
     const name = options.name ?? `peer${++peerCounter}`;
-    const privateKey = options.privateKey ?? env.nextKey();
+    const identity = options.privateKey === undefined && options.handshake === undefined ? env.identity?.() : undefined;
+    const privateKey = options.privateKey ?? identity?.privateKey ?? env.nextKey();
     env.transcript.record(name, 'note', 'tcp:dial', 0, `${env.host}:${env.port}${options.localAddress ? ` from ${options.localAddress}` : ''}`);
-    const transport = await RlpxTransport.dial({
-      host: env.host,
-      port: env.port,
-      privateKey,
-      remotePublicKey: env.publicKey,
-      timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS,
-      signal: env.signal,
-      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-      ...(options.handshake ? { handshake: options.handshake } : {}),
-    });
+    let transport: RlpxTransport;
+    try {
+      transport = await RlpxTransport.dial({
+        host: env.host,
+        port: env.port,
+        privateKey,
+        remotePublicKey: env.publicKey,
+        timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS,
+        signal: env.signal,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        ...(options.handshake ? { handshake: options.handshake } : {}),
+        ...(identity ? { preparedAuth: identity.preparedAuth } : {}),
+      });
+    } catch (err) {
+      identity?.release();
+      throw err;
+    }
     env.transcript.record(name, 'in', 'rlpx:ack', 0, 'handshake complete');
-    return new SimPeer(env, transport, options, name, privateKey);
+    return new SimPeer(env, transport, options, name, privateKey, identity);
   }
 
   get ended(): SessionEnd | undefined {
@@ -183,7 +209,7 @@ export class SimPeer {
       clientId: 'devp2p-check/sim',
       capabilities: caps,
       listenPort: 0,
-      nodeId: publicKeyOf(this.privateKey),
+      nodeId: this.identity?.publicKey ?? publicKeyOf(this.privateKey),
       extra: [],
       ...overrides,
     };

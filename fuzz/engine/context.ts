@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { Transcript } from '../../conformance/sim/transcript.js';
 import type { SimEnv } from '../../conformance/sim/sim-peer.js';
+import { IdentityPool } from './identity-pool.js';
 import type { Fixture } from '../../conformance/fixture/fixture.js';
 import type { RunningTarget } from '../../conformance/targets/target.js';
 import { generatePrivateKey } from '../../reference-node/wire/keys.js';
@@ -43,6 +44,24 @@ export class CampaignContext {
       transcript,
       nextKey: generatePrivateKey,
       signal: this.controller.signal,
+    };
+  }
+
+  private identities: IdentityPool | undefined;
+
+  /**
+   * A SimEnv whose peers dial with pooled identities and prepared auths
+   * (identity-pool.ts): for campaigns that churn through honest sessions. The
+   * canary keeps fresh keys: it stands for a peer the target has never seen.
+   */
+  pooledSimEnv(transcript = new Transcript()): SimEnv {
+    return {
+      ...this.simEnv(transcript),
+      identity: () => {
+        this.identities ??= new IdentityPool(this.target.publicKey);
+        this.identities.retarget(this.target.publicKey);
+        return this.identities.take();
+      },
     };
   }
 

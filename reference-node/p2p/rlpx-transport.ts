@@ -4,6 +4,7 @@
  * disconnect reasons. Its one owner (a Peer, a simulator, a fuzzer) decides.
  */
 import { connect, type Socket } from 'node:net';
+import { equalBytes } from '../wire/bytes.js';
 import { DecodeError } from '../wire/errors.js';
 import type { PrivateKey, PublicKey } from '../wire/keys.js';
 import { FrameCodec, type FrameCodecOptions, type FrameMessage } from '../wire/rlpx/frame.js';
@@ -13,6 +14,7 @@ import {
   HandshakeInitiator,
   HandshakeRecipient,
   type InitiatorOptions,
+  type PreparedAuth,
   type RecipientOptions,
 } from '../wire/rlpx/handshake.js';
 import type { SessionSecrets } from '../wire/rlpx/secrets.js';
@@ -34,6 +36,8 @@ export interface DialOptions {
   signal?: AbortSignal;
   /** Overrides for the auth message (format, version, extra fields, ...). */
   handshake?: Omit<InitiatorOptions, 'privateKey' | 'remotePublicKey'>;
+  /** Send this auth instead of making one (HandshakeInitiator.prepare with the same keys; excludes `handshake`). */
+  preparedAuth?: PreparedAuth;
   frames?: FrameCodecOptions;
 }
 
@@ -87,11 +91,9 @@ export class RlpxTransport {
     const onAbort = () => socket.destroy();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const initiator = new HandshakeInitiator({
-        ...options.handshake,
-        privateKey: options.privateKey,
-        remotePublicKey: options.remotePublicKey,
-      });
+      const initiator = options.preparedAuth
+        ? HandshakeInitiator.fromPrepared(checkPrepared(options.preparedAuth, options))
+        : new HandshakeInitiator({ ...options.handshake, privateKey: options.privateKey, remotePublicKey: options.remotePublicKey });
       socket.write(initiator.createAuth());
       const { packet, rest } = await readHandshakeMessage(socket, (b) => initiator.ackLength(b), timeoutMs);
       const { secrets } = initiator.handleAck(packet);
@@ -230,4 +232,13 @@ function openSocket(host: string, port: number, timeoutMs: number, localAddress?
     socket.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A prepared auth made for other keys would fail the handshake in a confusing way: say so up front. */
+function checkPrepared(prepared: PreparedAuth, options: DialOptions): PreparedAuth {
+  if (options.handshake) throw new RangeError('dial: preparedAuth and handshake overrides exclude each other');
+  if (!equalBytes(prepared.options.privateKey, options.privateKey) || !equalBytes(prepared.options.remotePublicKey, options.remotePublicKey)) {
+    throw new RangeError('dial: preparedAuth was made for another key pair');
+  }
+  return prepared;
 }

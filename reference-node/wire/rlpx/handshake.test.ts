@@ -228,6 +228,40 @@ describe('handshake state machines', () => {
   });
 });
 
+describe('prepared auth (one auth, many connections)', () => {
+  it('is sent byte for byte on every connection, and each session gets its own mirrored secrets', () => {
+    const prepared = HandshakeInitiator.prepare({ privateKey: keyA, remotePublicKey: pubB });
+    const sessions = [0, 1, 2].map(() => {
+      const initiator = HandshakeInitiator.fromPrepared(prepared);
+      const auth = initiator.createAuth();
+      const recipient = new HandshakeRecipient({ privateKey: keyB });
+      expect(hex(recipient.handleAuth(auth).remotePublicKey)).toBe(hex(pubA));
+      const { packet, secrets: b } = recipient.createAck();
+      const { secrets: a } = initiator.handleAck(packet);
+      expectMirrored(a, b);
+      return { auth, a };
+    });
+    expect(sessions.every((s) => hex(s.auth) === hex(prepared.packet))).toBe(true);
+    // The recipient's fresh ephemeral key and nonce make every session's secrets different.
+    expect(new Set(sessions.map((s) => hex(s.a.aesSecret))).size).toBe(3);
+    expect(new Set(sessions.map((s) => hex(s.a.egressMacSeed))).size).toBe(3);
+  });
+
+  it('@ethereumjs/devp2p accepts the same prepared auth twice and derives a different ack each time', () => {
+    const prepared = HandshakeInitiator.prepare({ privateKey: keyA, remotePublicKey: pubB });
+    const acks = [0, 1].map(() => {
+      const initiator = HandshakeInitiator.fromPrepared(prepared);
+      const theirs = new EjsEcies(keyB, pubB, null as unknown as Uint8Array);
+      internals(theirs)._gotEIP8Auth = true;
+      theirs.parseAuthEIP8(initiator.createAuth());
+      const ack = theirs.createAckEIP8()!;
+      expect(hex(initiator.handleAck(ack).secrets.remotePublicKey)).toBe(hex(pubB));
+      return hex(ack);
+    });
+    expect(acks[0]).not.toBe(acks[1]);
+  });
+});
+
 describe('interop with @ethereumjs/devp2p ECIES (in memory)', () => {
   it('ethereumjs parses our EIP-8 auth, we parse its EIP-8 ack', () => {
     const initiator = new HandshakeInitiator({ privateKey: keyA, remotePublicKey: pubB });

@@ -324,6 +324,21 @@ export interface AckResult {
   ack: OpenedAck;
 }
 
+/**
+ * An auth packet made once and sent on many connections. The recipient cannot
+ * tell (RLPx has no replay check: its own ephemeral key and nonce are fresh,
+ * so every session's secrets still differ), and the dialer skips five of the
+ * handshake's eight curve multiplications and the signature. For fuzzers and
+ * benchmarks that open thousands of sessions to one target; a node dials with
+ * a fresh auth each time.
+ */
+export interface PreparedAuth {
+  readonly options: InitiatorOptions;
+  readonly ephemeral: EcdhKey;
+  readonly nonce: Uint8Array;
+  readonly packet: Uint8Array;
+}
+
 /** The dialing side: createAuth(), then handleAck(packet). */
 export class HandshakeInitiator {
   readonly remotePublicKey: PublicKey;
@@ -335,12 +350,24 @@ export class HandshakeInitiator {
   private done = false;
   private ackSize: number | undefined;
 
-  constructor(options: InitiatorOptions) {
+  constructor(options: InitiatorOptions, prepared?: PreparedAuth) {
     this.options = options;
     this.remotePublicKey = assertPublicKey(options.remotePublicKey, 'remote public key');
-    this.nonce = checkNonce(options.nonce ?? randomBytes(32));
-    this.ephemeral = new EcdhKey(options.ephemeralPrivateKey);
+    this.nonce = prepared?.nonce ?? checkNonce(options.nonce ?? randomBytes(32));
+    this.ephemeral = prepared?.ephemeral ?? new EcdhKey(options.ephemeralPrivateKey);
     this.ephemeralPublicKey = this.ephemeral.publicKey;
+    this.authPacket = prepared?.packet;
+  }
+
+  /** Makes an auth for reuse: pass it to fromPrepared for each connection. */
+  static prepare(options: InitiatorOptions): PreparedAuth {
+    const initiator = new HandshakeInitiator(options);
+    return { options, ephemeral: initiator.ephemeral, nonce: initiator.nonce, packet: initiator.createAuth() };
+  }
+
+  /** An initiator whose createAuth returns the prepared packet (same bytes on every connection). */
+  static fromPrepared(prepared: PreparedAuth): HandshakeInitiator {
+    return new HandshakeInitiator(prepared.options, prepared);
   }
 
   /** The auth packet to send first. Calling it again returns the same bytes. */

@@ -22,6 +22,7 @@ export {
   type HandshakeKind,
   type HandshakeOptions,
   type InitiatorOptions,
+  type PreparedAuth,
   type RecipientOptions,
   type SealOptions,
   type SealAuthOptions,

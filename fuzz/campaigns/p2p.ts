@@ -40,7 +40,7 @@ import { maybeMutatedArb } from '../arbitraries/mutations.js';
 import { applyPlan, describePlan, type MutationPlan } from '../mutate/index.js';
 import type { CampaignContext } from '../engine/context.js';
 import { fail, PASS, type Campaign, type CaseRun, type SentItem, type Verdict } from '../engine/types.js';
-import { expectDisconnect, expectKept, expectTolerated, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
+import { expectDisconnect, expectKept, expectTolerated, FUZZ_DIAL, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
 
 const BREACH: readonly number[] = [DisconnectReason.ProtocolBreach, DisconnectReason.SubprotocolError];
 /** A peer that never sends Hello must be dropped by then (geth: 5 s handshake timeout; we allow slack). */
@@ -107,7 +107,7 @@ export class P2pCampaign implements Campaign<P2pCase> {
     const items: SentItem[] = [];
     let peer: SimPeer;
     try {
-      peer = await SimPeer.dial(ctx.simEnv(), { name: 'fuzz', timeoutMs: REPLY_TIMEOUT_MS });
+      peer = await SimPeer.dial(ctx.simEnv(), FUZZ_DIAL);
     } catch (err) {
       if (err instanceof DecodeError || err instanceof ConnectionClosedError || err instanceof Error) {
         return { verdict: fail('canary', 'an honest RLPx handshake', (err as Error).message), sent: items, suspicious: true };

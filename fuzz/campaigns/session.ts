@@ -21,7 +21,7 @@ import type { CampaignContext } from '../engine/context.js';
 import { fail, PASS, type Campaign, type CaseRun, type SentItem, type Verdict } from '../engine/types.js';
 import { ethStepArb, fixtureRequestArb, stepBytes, type EthStep } from './eth.js';
 import { expectEth, ETH_BAD_MESSAGE_REASONS } from './eth-model.js';
-import { expectDisconnect, expectKept, expectTolerated, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
+import { expectDisconnect, expectKept, expectTolerated, FUZZ_DIAL, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
 import { describePlan } from '../mutate/index.js';
 
 /** The target's Status timeout plus slack (geth and the reference node: 5 s). */
@@ -267,7 +267,7 @@ export class SessionCampaign implements Campaign<SessionCase> {
     const items: SentItem[] = [];
     let peer: SimPeer;
     try {
-      peer = await SimPeer.dial(ctx.simEnv(), { name: 'fuzz', timeoutMs: REPLY_TIMEOUT_MS });
+      peer = await SimPeer.dial(ctx.simEnv(), FUZZ_DIAL);
     } catch (err) {
       return { verdict: fail('canary', 'an honest RLPx handshake', (err as Error).message), sent: items, suspicious: true };
     }

@@ -29,6 +29,7 @@ import { RlpxTransport, type DialOptions } from '../../reference-node/p2p/rlpx-t
 import { publicKeyOf, type PrivateKey, type PublicKey } from '../../reference-node/wire/keys.js';
 import type { PreparedAuth } from '../../reference-node/wire/rlpx/handshake.js';
 import { SnappyFrameError, type FrameMessage } from '../../reference-node/wire/rlpx/frame.js';
+import { describeForm, readDisconnect, type DisconnectForm } from './disconnect-form.js';
 import type { Transcript } from './transcript.js';
 
 /** Where the simulated peer connects and what it records into. */
@@ -78,11 +79,18 @@ export interface SimDialOptions {
    * accepted our Hello, and so compresses, is exactly what is in question.
    */
   acceptUncompressedDisconnect?: boolean;
+  /**
+   * Read a Disconnect in the negotiated form first, then in the other one
+   * (uncompressed after snappy is on, or compressed while it is off), and
+   * record in SessionEnd.form which one came. For fuzzers, which judge the
+   * reason; the form is the conformance tests' business (disconnect-form.ts).
+   */
+  disconnectEitherForm?: boolean;
 }
 
 /** How the session ended, as seen by the peer. */
 export type SessionEnd =
-  | { via: 'disconnect'; reason: number | undefined; atMs: number }
+  | { via: 'disconnect'; reason: number | undefined; form: DisconnectForm; atMs: number }
   | { via: 'close'; atMs: number }
   | { via: 'bad-frame'; error: string; atMs: number };
 
@@ -101,7 +109,7 @@ let peerCounter = 0;
 
 export function describeEnd(end: SessionEnd | undefined): string {
   if (!end) return 'the session is still open';
-  if (end.via === 'disconnect') return `Disconnect ${describeDisconnectReason(end.reason)}`;
+  if (end.via === 'disconnect') return `Disconnect ${describeDisconnectReason(end.reason)}, ${describeForm(end.form)}`;
   if (end.via === 'close') return 'TCP close without a Disconnect';
   return `an undecodable frame (${end.error})`;
 }
@@ -128,6 +136,7 @@ export class SimPeer {
   shared: SharedCapability[] = [];
   private readonly started = Date.now();
   private readonly messageCounts: Parameters<typeof negotiateCapabilities>[2];
+  private readonly disconnectEitherForm: boolean;
 
   private constructor(
     readonly env: SimEnv,
@@ -140,13 +149,14 @@ export class SimPeer {
     this.name = name;
     this.privateKey = privateKey;
     this.messageCounts = options.messageCounts ?? ETH_MESSAGE_COUNTS;
+    this.disconnectEitherForm = options.disconnectEitherForm ?? false;
     const autoPong = options.autoPong ?? true;
     const onAbort = () => this.destroy();
     env.signal.addEventListener('abort', onAbort, { once: true });
     transport.start({
       message: (msg) => this.onMessage(msg, autoPong),
       error: (err) => {
-        if (options.acceptUncompressedDisconnect && err instanceof SnappyFrameError && err.msgId === P2pMessageId.Disconnect) {
+        if ((options.acceptUncompressedDisconnect || this.disconnectEitherForm) && err instanceof SnappyFrameError && err.msgId === P2pMessageId.Disconnect) {
           this.onUncompressedDisconnect(err.raw);
           return;
         }
@@ -328,6 +338,10 @@ export class SimPeer {
 
   private onMessage(msg: FrameMessage, autoPong: boolean): void {
     const inbound: Inbound = { msgId: msg.msgId, payload: msg.payload, atMs: this.elapsed() };
+    if (msg.msgId === P2pMessageId.Disconnect) {
+      this.onDisconnect(inbound);
+      return;
+    }
     const { what, detail } = this.describeInbound(msg);
     this.env.transcript.record(this.name, 'in', what, msg.payload, detail);
     this.all.push(inbound);
@@ -338,21 +352,36 @@ export class SimPeer {
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
       }
-    } else if (msg.msgId === P2pMessageId.Disconnect) {
-      let reason: number | undefined;
-      try {
-        reason = decodeDisconnect(msg.payload).reason;
-      } catch {
-        reason = undefined;
-      }
-      this.inbox.push(inbound);
-      this.end({ via: 'disconnect', reason, atMs: inbound.atMs });
-      return;
     } else if (msg.msgId === P2pMessageId.Ping && autoPong) {
       this.sendRaw(P2pMessageId.Pong, encodePong(), 'p2p:Pong');
     }
     this.inbox.push(inbound);
     this.wake();
+  }
+
+  /**
+   * A Disconnect that got through the codec: already inflated when snappy is
+   * on. With snappy off its payload is as sent, so a compressed one can still
+   * be read when the option allows it.
+   */
+  private onDisconnect(inbound: Inbound): void {
+    let reading: { reason: number | undefined; form: DisconnectForm } | undefined;
+    if (this.transport.codec.snappy) {
+      try {
+        reading = { reason: decodeDisconnect(inbound.payload).reason, form: 'snappy' };
+      } catch {
+        reading = undefined;
+      }
+    } else {
+      reading = readDisconnect(inbound.payload, 'plain', this.disconnectEitherForm);
+    }
+    const negotiated: DisconnectForm = this.transport.codec.snappy ? 'snappy' : 'plain';
+    const form = reading?.form ?? negotiated;
+    const detail = reading ? `${describeDisconnectReason(reading.reason)}${form === negotiated ? '' : `, ${describeForm(form)}`}` : 'undecodable reason';
+    this.env.transcript.record(this.name, 'in', 'p2p:Disconnect', inbound.payload, detail);
+    this.all.push(inbound);
+    this.inbox.push(inbound);
+    this.end({ via: 'disconnect', reason: reading?.reason, form, atMs: inbound.atMs });
   }
 
   private onUncompressedDisconnect(raw: Uint8Array): void {
@@ -367,7 +396,7 @@ export class SimPeer {
     this.env.transcript.record(this.name, 'in', 'p2p:Disconnect', raw, `${describeDisconnectReason(reason)}, sent uncompressed`);
     this.all.push(inbound);
     this.inbox.push(inbound);
-    this.end({ via: 'disconnect', reason, atMs: inbound.atMs });
+    this.end({ via: 'disconnect', reason, form: 'plain', atMs: inbound.atMs });
   }
 
   private maybeNegotiate(): void {
@@ -384,13 +413,6 @@ export class SimPeer {
     if (msg.msgId < BASE_PROTOCOL_LENGTH) {
       const names: Record<number, string> = { 0: 'Hello', 1: 'Disconnect', 2: 'Ping', 3: 'Pong' };
       const name = names[msg.msgId] ?? `0x${msg.msgId.toString(16)}`;
-      if (msg.msgId === P2pMessageId.Disconnect) {
-        try {
-          return { what: 'p2p:Disconnect', detail: describeDisconnectReason(decodeDisconnect(msg.payload).reason) };
-        } catch {
-          return { what: 'p2p:Disconnect', detail: 'undecodable reason' };
-        }
-      }
       return { what: `p2p:${name}` };
     }
     const cap = this.shared.find((c) => msg.msgId >= c.offset && msg.msgId < c.offset + c.length);

@@ -22,7 +22,7 @@ import type { CampaignContext } from '../engine/context.js';
 import { fail, PASS, type Campaign, type CaseRun, type RunMode, type SentItem, type Verdict } from '../engine/types.js';
 import { expectEth, type EthExpectation } from './eth-model.js';
 import { judgeReply } from './eth-reply.js';
-import { expectDisconnect, expectKept, expectTolerated, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
+import { expectDisconnect, expectKept, expectTolerated, FUZZ_DIAL, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
 
 export interface EthStep {
   message: EthMessage;
@@ -175,7 +175,7 @@ export class EthCampaign implements Campaign<EthCase> {
   private dialSpare(ctx: CampaignContext, version: EthVersion): void {
     // One spare at a time: with --jobs, a second dial would leak a connection (and fill the target's peer slots).
     if (this.spare) return;
-    const p = EthSim.connect(ctx.pooledSimEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
+    const p = EthSim.connect(ctx.pooledSimEnv(), ctx.fixture, { ...FUZZ_DIAL, version });
     p.catch(() => undefined);
     this.spare = p;
   }
@@ -183,7 +183,7 @@ export class EthCampaign implements Campaign<EthCase> {
   private async open(ctx: CampaignContext, version: EthVersion, mode: RunMode): Promise<Session> {
     if (mode === 'isolate') {
       await this.reset();
-      return { sim: await EthSim.connect(ctx.pooledSimEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' }), uses: 1 };
+      return { sim: await EthSim.connect(ctx.pooledSimEnv(), ctx.fixture, { ...FUZZ_DIAL, version }), uses: 1 };
     }
     for (let s = this.idle.pop(); s; s = this.idle.pop()) {
       if (!s.sim.peer.ended && s.uses < SESSION_CASES) {
@@ -199,7 +199,7 @@ export class EthCampaign implements Campaign<EthCase> {
       sim = await spare.catch(() => undefined);
       if (sim?.peer.ended) sim = undefined;
     }
-    sim ??= await EthSim.connect(ctx.pooledSimEnv(), ctx.fixture, { version, timeoutMs: REPLY_TIMEOUT_MS, name: 'fuzz' });
+    sim ??= await EthSim.connect(ctx.pooledSimEnv(), ctx.fixture, { ...FUZZ_DIAL, version });
     this.dialSpare(ctx, version);
     return { sim, uses: 1 };
   }

@@ -26,7 +26,7 @@ import { snappyCompress } from '../../reference-node/wire/rlpx/snappy.js';
 import { snappyPayload, type SnappyMode } from '../mutate/index.js';
 import type { CampaignContext } from '../engine/context.js';
 import { fail, PASS, type Campaign, type CaseRun, type SentItem, type Verdict } from '../engine/types.js';
-import { barrier, expectDisconnect, expectTolerated, judgeEnd, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
+import { barrier, expectDisconnect, expectTolerated, FUZZ_DIAL, judgeEnd, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
 import { DisconnectReason } from '../../reference-node/wire/p2p.js';
 
 /**
@@ -145,7 +145,7 @@ export class FrameCampaign implements Campaign<FrameCase> {
     const items: SentItem[] = [];
     let peer: SimPeer;
     try {
-      peer = await SimPeer.dial(ctx.simEnv(), { name: 'fuzz', timeoutMs: REPLY_TIMEOUT_MS });
+      peer = await SimPeer.dial(ctx.simEnv(), FUZZ_DIAL);
       const version = ctx.ethVersion;
       const hello = await peer.exchangeHello([{ name: 'eth', version }]);
       if (!hello.ok) return { verdict: fail('canary', 'Hello from the target', 'none'), sent: items, suspicious: true };

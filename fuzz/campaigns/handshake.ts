@@ -200,6 +200,12 @@ function exchange(host: string, port: number, pieces: Uint8Array[], fin: boolean
   });
 }
 
+/** Why the auth must be answered, in the terms of its own format. */
+function whyValid(c: HandshakeCase): string {
+  if (c.format === 'legacy') return 'EIP-8 adds a second encoding; receivers still accept the pre-EIP-8 one';
+  return `EIP-8: version ${c.version}, ${c.extra.length} extra elements, ${c.padding} bytes of padding are fine`;
+}
+
 function ackLength(bytes: Uint8Array, legacy: boolean): number {
   // A legacy ack is 210 bytes starting with the ECIES key prefix, whatever format the auth had.
   if (legacy || (bytes.length === LEGACY_ACK_SIZE && bytes[0] === 0x04)) return LEGACY_ACK_SIZE;
@@ -231,9 +237,12 @@ export class HandshakeCampaign implements Campaign<HandshakeCase> {
   }
 
   describe(c: HandshakeCase): string {
-    const parts = [`${c.format} auth v${c.version}`];
-    if (c.extra.length) parts.push(`${c.extra.length} extra elements`);
-    parts.push(`padding ${c.padding}`, `plaintext ${describePlan(c.plan)}`);
+    // A legacy auth has no version, extra elements, padding or RLP: those case fields are not used for it.
+    const parts = c.format === 'legacy' ? ['legacy auth', `plaintext ${describePlan({ rlp: [], bytes: c.plan.bytes })}`] : [`${c.format} auth v${c.version}`];
+    if (c.format === 'eip8') {
+      if (c.extra.length) parts.push(`${c.extra.length} extra elements`);
+      parts.push(`padding ${c.padding}`, `plaintext ${describePlan(c.plan)}`);
+    }
     if (c.sealedPlan.length) parts.push(`sealed packet ${describePlan({ rlp: [], bytes: c.sealedPlan })}`);
     if (c.trailing.length) parts.push(`${c.trailing.length} trailing bytes`);
     if (c.stallAfter) parts.push(`stalls after ${c.stallAfter} bytes`);
@@ -286,7 +295,7 @@ export class HandshakeCampaign implements Campaign<HandshakeCase> {
     }
     const n = ackLength(o.bytes, c.format === 'legacy');
     if (o.bytes.length < n || n === Infinity) {
-      return fail('reply', `an ack to a valid ${c.format} auth (EIP-8: version ${c.version}, ${c.extra.length} extra elements, ${c.padding} bytes of padding are fine)`, o.bytes.length ? `${o.bytes.length} bytes, not a whole ack` : o.closed ? 'the connection closed' : 'nothing');
+      return fail('reply', `an ack to a valid ${c.format} auth (${whyValid(c)})`, o.bytes.length ? `${o.bytes.length} bytes, not a whole ack` : o.closed ? 'the connection closed' : 'nothing');
     }
     let format: string;
     try {

@@ -15,13 +15,11 @@ import { honestStatus } from '../../conformance/sim/eth-sim.js';
 import { describeEnd, SimPeer } from '../../conformance/sim/sim-peer.js';
 import { ETH_MESSAGE_COUNTS } from '../../reference-node/p2p/capabilities.js';
 import { ConnectionClosedError } from '../../reference-node/p2p/handshake-reader.js';
-import { equalBytes } from '../../reference-node/wire/bytes.js';
 import { DecodeError } from '../../reference-node/wire/errors.js';
 import { encodeEthMessage } from '../../reference-node/wire/eth/messages.js';
 import type { EthVersion } from '../../reference-node/wire/eth/types.js';
 import { publicKeyOf } from '../../reference-node/wire/keys.js';
 import {
-  decodeHello,
   decodePing,
   decodePong,
   DisconnectReason,
@@ -36,11 +34,12 @@ import {
 } from '../../reference-node/wire/p2p.js';
 import { snappyCompress } from '../../reference-node/wire/rlpx/snappy.js';
 import { helloArb } from '../arbitraries/p2p.js';
+import { allowedReasons, describeFaults, judgeHello } from './hello-model.js';
 import { maybeMutatedArb } from '../arbitraries/mutations.js';
 import { applyPlan, describePlan, type MutationPlan } from '../mutate/index.js';
 import type { CampaignContext } from '../engine/context.js';
 import { fail, PASS, type Campaign, type CaseRun, type SentItem, type Verdict } from '../engine/types.js';
-import { expectDisconnect, expectKept, expectTolerated, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
+import { expectDisconnect, expectKept, expectTolerated, FUZZ_DIAL, REPLY_TIMEOUT_MS, sent } from './session-tools.js';
 
 const BREACH: readonly number[] = [DisconnectReason.ProtocolBreach, DisconnectReason.SubprotocolError];
 /** A peer that never sends Hello must be dropped by then (geth: 5 s handshake timeout; we allow slack). */
@@ -107,7 +106,7 @@ export class P2pCampaign implements Campaign<P2pCase> {
     const items: SentItem[] = [];
     let peer: SimPeer;
     try {
-      peer = await SimPeer.dial(ctx.simEnv(), { name: 'fuzz', timeoutMs: REPLY_TIMEOUT_MS });
+      peer = await SimPeer.dial(ctx.simEnv(), FUZZ_DIAL);
     } catch (err) {
       if (err instanceof DecodeError || err instanceof ConnectionClosedError || err instanceof Error) {
         return { verdict: fail('canary', 'an honest RLPx handshake', (err as Error).message), sent: items, suspicious: true };
@@ -145,24 +144,14 @@ export class P2pCampaign implements Campaign<P2pCase> {
     items.push(sent(`our Hello${c.hello.compress ? ' (snappy-compressed)' : ''}`, bytes));
     peer.sendRaw(P2pMessageId.Hello, bytes);
 
-    let ours: Hello;
-    try {
-      ours = decodeHello(bytes);
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
-      return expectDisconnect(peer, BREACH, `a malformed Hello (${err.message})`);
-    }
-    // Same rule for both sides: snappy once both Hellos say v5 or later.
-    peer.transport.codec.snappy = snappyNegotiated(ours.protocolVersion, remote.protocolVersion);
-    // The identity is judged on what was sent: a mutation can change the node id too.
-    if (ours.nodeId.every((b) => b === 0)) return expectDisconnect(peer, [DisconnectReason.NullIdentity, DisconnectReason.UnexpectedIdentity], 'a Hello with a null node id');
-    if (!equalBytes(ours.nodeId, ownKey)) return expectDisconnect(peer, [DisconnectReason.UnexpectedIdentity], 'a Hello whose node id is not the handshake key');
+    const judged = judgeHello(bytes, ownKey, remote);
+    // Same rule for both sides: snappy once both Hellos say v5 or later (a Hello we cannot decode leaves it off).
+    if (judged.hello) peer.transport.codec.snappy = snappyNegotiated(judged.hello.protocolVersion, remote.protocolVersion);
+    // The faults are judged on what was sent: a mutation can change the node id or the capabilities too.
+    if (judged.faults.length > 0) return expectDisconnect(peer, allowedReasons(judged.faults), describeFaults(judged.faults));
+    const ours = judged.hello!;
     const known = ours.capabilities.filter((x) => ETH_MESSAGE_COUNTS[x.name]?.[x.version] !== undefined);
-    const shared = negotiateCapabilities(known, remote.capabilities, ETH_MESSAGE_COUNTS);
-    const eth = shared.find((s) => s.name === 'eth');
-    if (shared.length === 0 && !remote.capabilities.some((r) => ours.capabilities.some((o) => o.name === r.name && o.version === r.version))) {
-      return expectDisconnect(peer, [DisconnectReason.UselessPeer], 'no capability in common');
-    }
+    const eth = negotiateCapabilities(known, remote.capabilities, ETH_MESSAGE_COUNTS).find((s) => s.name === 'eth');
     if (eth) {
       // An honest Status, so the eth handler's status timeout does not end the session mid-case.
       const { code, payload } = encodeEthMessage(eth.version as EthVersion, honestStatus(ctx.fixture, eth.version as EthVersion));

@@ -14,6 +14,14 @@ export const REPLY_TIMEOUT_MS = 5_000;
 /** How long a session may take to end after the target has processed the offending message. */
 export const DISCONNECT_GRACE_MS = 1_500;
 
+/**
+ * How every campaign's session dials. A Disconnect is read in either form
+ * (compressed or not, whatever was negotiated) because the fuzz oracles judge
+ * its reason; whether the form was right is judged by the conformance suite
+ * (rlpx/snappy/*, p2p/msgid/*), and SessionEnd.form records it.
+ */
+export const FUZZ_DIAL = { name: 'fuzz', timeoutMs: REPLY_TIMEOUT_MS, disconnectEitherForm: true } as const;
+
 export type BarrierResult = { pong: true } | { pong: false; end: SessionEnd | undefined };
 
 export async function barrier(peer: SimPeer, timeoutMs = REPLY_TIMEOUT_MS): Promise<BarrierResult> {

@@ -1,0 +1,41 @@
+/**
+ * The handshake campaign's expectation text names only what the auth format
+ * has: EIP-8's version, extra elements and padding for an EIP-8 auth, none of
+ * them for a legacy (pre-EIP-8) auth, whose plaintext is fixed at 194 bytes
+ * and where those case fields are not used.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Verdict } from '../engine/types.js';
+import { HandshakeCampaign, type HandshakeCase } from './handshake.js';
+
+const base: HandshakeCase = { pool: 0, ecies: 0, format: 'eip8', version: 4, extra: [], padding: 100, plan: { rlp: [], bytes: [] }, sealedPlan: [], trailing: new Uint8Array(0), stallAfter: 0, pieces: 1 };
+
+/** The verdict when a valid auth got nothing back (the init key is not used before an ack arrives). */
+function unanswered(c: HandshakeCase): Verdict {
+  return new HandshakeCampaign()['judge'](c, undefined as never, { ok: true }, { bytes: new Uint8Array(0), closed: true, ms: 0 });
+}
+
+describe('handshake campaign: the expected text for an unanswered valid auth', () => {
+  it('EIP-8: says version, extra elements and padding are fine', () => {
+    const v = unanswered(base);
+    expect(v).toMatchObject({ ok: false, oracle: 'reply' });
+    expect(!v.ok && v.expected).toMatch(/EIP-8: version 4, 0 extra elements, 100 bytes of padding are fine/);
+  });
+
+  it('legacy: no EIP-8 padding or version, and says a legacy auth must still be accepted', () => {
+    const v = unanswered({ ...base, format: 'legacy' });
+    expect(v).toMatchObject({ ok: false, oracle: 'reply' });
+    const text = !v.ok ? v.expected : '';
+    expect(text).not.toMatch(/padding|extra elements|version 4/);
+    expect(text).toMatch(/legacy/);
+    expect(text).toMatch(/EIP-8/);
+  });
+});
+
+describe('handshake campaign: the description of a legacy case', () => {
+  it('names neither version, padding nor RLP operators, which a legacy auth does not use', () => {
+    const c: HandshakeCase = { ...base, format: 'legacy', version: 5, padding: 250, plan: { rlp: [{ op: 'drop', node: 2 }], bytes: [] } };
+    expect(new HandshakeCampaign().describe(c)).toBe('legacy auth, plaintext unmutated');
+    expect(new HandshakeCampaign().describe({ ...c, format: 'eip8' })).toMatch(/^eip8 auth v5, padding 250, plaintext node 2: drop/);
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { canary } from './canary.js';
 import type { CampaignContext } from './context.js';
+import { isUdpOnly, pingCanary } from './udp-canary.js';
 import { fail, type Campaign, type CaseRun, type RunMode, type Verdict } from './types.js';
 
 export interface Judged {
@@ -24,6 +25,13 @@ function crashVerdict(ctx: CampaignContext): Verdict {
   return fail('crash', 'the target process keeps running', `it exited${tail ? `; last output: ${tail}` : ''}`);
 }
 
+/** The TCP canary, then discv4's for campaigns that fuzz UDP; discv4's alone for a target without RLPx. */
+async function canaryFor(ctx: CampaignContext, campaign: Pick<Campaign<unknown>, 'udp'>): Promise<Verdict> {
+  if (isUdpOnly(ctx.target)) return pingCanary(ctx);
+  const tcp = await canary(ctx);
+  return tcp.ok && campaign.udp ? pingCanary(ctx) : tcp;
+}
+
 export async function judgeCase<C>(ctx: CampaignContext, campaign: Campaign<C>, c: C, mode: RunMode, withCanary: boolean): Promise<Judged> {
   let run: CaseRun;
   try {
@@ -34,11 +42,11 @@ export async function judgeCase<C>(ctx: CampaignContext, campaign: Campaign<C>, 
   }
   if (!ctx.target.alive()) return { run, verdict: crashVerdict(ctx), broken: true };
   if (!run.verdict.ok) {
-    const broken = run.verdict.oracle === 'hang' ? !(await canary(ctx)).ok : false;
+    const broken = run.verdict.oracle === 'hang' ? !(await canaryFor(ctx, campaign)).ok : false;
     return { run, verdict: run.verdict, broken };
   }
   if (withCanary || run.suspicious) {
-    const v = await canary(ctx);
+    const v = await canaryFor(ctx, campaign);
     if (!ctx.target.alive()) return { run, verdict: crashVerdict(ctx), broken: true };
     if (!v.ok) return { run, verdict: v, broken: true };
   }

@@ -66,6 +66,16 @@ describe('failureSignature', () => {
     expect(unanswered('eip8', 0)).not.toBe(unanswered('legacy', 100));
   });
 
+  it('a decoder\'s detail nested in the case\'s description does not split a signature', () => {
+    const malformed = (detail: string) => sig('disconnect-reason', `Disconnect breach of protocol (0x02) or subprotocol-specific reason (0x10) (a malformed Hello (p2p Hello ${detail}))`, 'Disconnect useless peer (0x03)');
+    expect(malformed('nodeId: expected 64 bytes, got 1')).toBe(malformed('capability 0 version: integer longer than 6 bytes'));
+    expect(malformed('nodeId: expected 64 bytes, got 1')).toBe('disconnect-reason | expected: Disconnect breach of protocol (#) or subprotocol-specific reason (#) (a malformed Hello) | observed: Disconnect useless peer (#)');
+    // What the case was stays: a second Hello is another situation than a malformed one.
+    expect(malformed('nodeId: expected 64 bytes, got 1')).not.toBe(sig('disconnect-reason', 'Disconnect breach of protocol (0x02) or subprotocol-specific reason (0x10) (a second Hello)', 'Disconnect useless peer (0x03)'));
+    // And a detail at the first level is kept: it is the observation itself.
+    expect(sig('reply', 'a valid eth/68 BlockHeaders', 'invalid RLP: remainder must be zero')).not.toBe(sig('reply', 'a valid eth/68 BlockHeaders', 'header 0: expected 15 fields'));
+  });
+
   it('a crash is judged without the target\'s log tail', () => {
     const a = sig('crash', 'the target process keeps running', 'it exited; last output: 12:00:01 INFO peer 0xab12cd34ef connected | Error: boom');
     const b = sig('crash', 'the target process keeps running', 'it exited; last output: 12:07:33 WARN something else entirely');

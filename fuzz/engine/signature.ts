@@ -12,6 +12,10 @@
  *   5014 ms"), keys and hashes vary from case to case for the same bug;
  * - the plural s of a word right after a number ("1 header" / "2 headers"):
  *   the number's grammar, not a different wording;
+ * - parentheses inside parentheses: there the texts carry a decoder's own
+ *   explanation of what the outer words already name ("a malformed Hello
+ *   (p2p Hello nodeId: expected 64 bytes, got 1)"); one mishandling of
+ *   malformed Hellos would otherwise be a new bug for every decoder message;
  * - a crash's log tail: the target's last output differs from crash to crash.
  * Words stay: "an empty BlockHeaders" and "1 header" are different answers,
  * so they are different bugs even for the same request.
@@ -23,8 +27,21 @@ const NUMBER = '#';
 /** Words after a number that end in s without being plurals ("block 5 has ..."). */
 const NOT_PLURAL = new Set(['has', 'was', 'does', 'yes']);
 
+/** Drops every parenthesised group nested in another one, with the space before it. */
+function withoutNestedDetail(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (depth <= 1) out += ch;
+    if (ch === ')' && depth > 0) depth--;
+    if (ch === '(' && depth === 2) out = out.trimEnd();
+  }
+  return out;
+}
+
 function normalise(text: string): string {
-  let t = text
+  let t = withoutNestedDetail(text)
     // Hex first: a hash like 01ba04e6b67b1728 would otherwise be cut into numbers and letters.
     .replace(/\b0x[0-9a-f]+\b/gi, NUMBER)
     .replace(/\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{6,}\b/gi, NUMBER)

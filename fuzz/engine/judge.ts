@@ -26,7 +26,7 @@ function crashVerdict(ctx: CampaignContext): Verdict {
 }
 
 /** The TCP canary, then discv4's for campaigns that fuzz UDP; discv4's alone for a target without RLPx. */
-async function canaryFor(ctx: CampaignContext, campaign: Pick<Campaign<unknown>, 'udp'>): Promise<Verdict> {
+export async function canaryFor(ctx: CampaignContext, campaign: Pick<Campaign<unknown>, 'udp'>): Promise<Verdict> {
   if (isUdpOnly(ctx.target)) return pingCanary(ctx);
   const tcp = await canary(ctx);
   return tcp.ok && campaign.udp ? pingCanary(ctx) : tcp;
@@ -42,7 +42,10 @@ export async function judgeCase<C>(ctx: CampaignContext, campaign: Campaign<C>, 
   }
   if (!ctx.target.alive()) return { run, verdict: crashVerdict(ctx), broken: true };
   if (!run.verdict.ok) {
-    const broken = run.verdict.oracle === 'hang' ? !(await canaryFor(ctx, campaign)).ok : false;
+    // A failure that may mean the target stopped serving (a timeout, a refused connection) gets a health
+    // check, so the next case does not run against a target that cannot answer it.
+    const check = run.verdict.oracle === 'hang' || run.verdict.oracle === 'canary' || run.suspicious === true;
+    const broken = check ? !(await canaryFor(ctx, campaign)).ok : false;
     return { run, verdict: run.verdict, broken };
   }
   if (withCanary || run.suspicious) {

@@ -24,7 +24,7 @@ import type { RunningTarget, TargetProvider } from '../../conformance/targets/ta
 import { caseJson, writeReproducer, type Reproducer, REPRODUCER_FORMAT } from './reproducer.js';
 import { FuzzClock } from './clock.js';
 import { CampaignContext } from './context.js';
-import { HarnessError, judgeCase, type Judged } from './judge.js';
+import { canaryFor, HarnessError, judgeCase, type Judged } from './judge.js';
 import type { KnownFailures } from './known.js';
 import { MemoryWatch } from './rss.js';
 import { failureSignature } from './signature.js';
@@ -407,6 +407,8 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
       if (!isRepeat(report.signature)) record(await writeFinding(report));
     }
   } finally {
+    // Stopping is not fuzzing.
+    clock.hold();
     // A job that threw leaves the others waiting for the explore phase: the stop ends their loops.
     stop.abort();
     clearInterval(memoryTimer);
@@ -434,8 +436,14 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
 
   async function finish(f: Failure<C>, seed: number, path: string | undefined): Promise<Finding> {
     // Replay the shrunk case alone on a healthy target: a finding that does not fail the same way again is unconfirmed.
+    // Healthy means serving, not only running: a target that passes no canary is restarted first, or a
+    // failure that only says it stopped serving would "replay" on the same broken target.
     await quiet();
     await ensureHealthy();
+    if (!(await canaryFor(ctx, campaign)).ok) {
+      needsRestart = true;
+      await ensureHealthy();
+    }
     let again: Judged | undefined;
     try {
       again = await judgeCase(ctx, campaign, f.c, 'isolate', true);

@@ -56,7 +56,8 @@ export class FakeUdpTargetProvider implements TargetProvider {
       fixture,
       announcedCaps: [],
       alive: () => !dead,
-      logTail: () => (dead ? 'killed by the test' : ''),
+      // As a client that logs an uncaught error, then its orderly shutdown.
+      logTail: () => (dead ? ['started', 'Uncaught error: killed by the test', ...Array.from({ length: 9 }, (_, i) => `stopping ${i}`), 'Exiting.'].join('\n') : 'started'),
       kill: () => {
         dead = true;
       },

@@ -21,7 +21,11 @@ export class HarnessError extends Error {
 }
 
 function crashVerdict(ctx: CampaignContext): Verdict {
-  const tail = ctx.target.logTail().split('\n').slice(-8).join(' | ');
+  const lines = ctx.target.logTail().split('\n');
+  const last = lines.slice(-8);
+  // A client that shuts down in order after an uncaught error logs its shutdown after the error: keep the cause.
+  const cause = lines.slice(0, -8).reverse().find((l) => /uncaught|fatal|panic/i.test(l));
+  const tail = [...(cause ? [cause, '…'] : []), ...last].join(' | ');
   return fail('crash', 'the target process keeps running', `it exited${tail ? `; last output: ${tail}` : ''}`);
 }
 

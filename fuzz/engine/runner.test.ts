@@ -207,6 +207,8 @@ describe('--keep-going', () => {
     const r = await result;
     expect(r.cases, logs.join('\n')).toBe(150);
     expect(r.findings.map((f) => f.reproducer.oracle)).toEqual(['crash']);
+    // The cause is kept although the shutdown logged more than the last 8 lines after it.
+    expect(r.findings[0]!.reproducer.observed).toMatch(/^it exited; last output: Uncaught error: killed by the test \| … \| stopping 2 \|.* \| Exiting\.$/);
     expect(r.repeats).toBeGreaterThanOrEqual(1);
     expect(r.restarts).toBeGreaterThanOrEqual(2);
     expect(provider.starts).toBe(r.restarts + 1);

@@ -1,147 +1,113 @@
 /**
- * `npm run fuzz:soak -- [--target reference|ethereumjs] [--minutes N] [--campaigns a,b]
- *                       [--seed N] [--out DIR] [--max-runs N] [--shim-disconnect]`
+ * `npm run fuzz:soak -- [--target reference|ethereumjs|ethereumjs-dpt] [--minutes N]
+ *                       [--campaigns a,b] [--seed N] [--out DIR] [--known DIR]
+ *                       [--shrink-time 90s] [--shim-disconnect]`
  *
  * The issue-7 acceptance soak: each campaign, one at a time, for N minutes of
- * fuzzing through the built CLI (`dist/cli/bin.js fuzz`), against the
- * reference node (default, 10 minutes) or @ethereumjs/client (the cmd:
- * template of test-support/ethereumjs-command.ts with the legacy fixture,
- * 5 minutes). Prints a markdown table at the end and writes it, with each
- * run's log, to the output directory (default fuzz-corpus/soak/<target>/).
+ * fuzzing time through the built CLI (`dist/cli/bin.js fuzz --keep-going`),
+ * against the reference node (default, 10 minutes), @ethereumjs/client (the
+ * cmd: template of test-support/ethereumjs-command.ts with the legacy
+ * fixture, 5 minutes) or an @ethereumjs/devp2p DPT (`ethereumjs-dpt`, discv4
+ * only, 5 minutes). Prints a markdown summary at the end and writes it, with
+ * each campaign's log and JSON report, to the output directory (default
+ * fuzz-corpus/soak/<target>/; reproducers go there too).
  *
- * Two things of the CLI shape how the time is spent:
- * - `--time` counts from before the target starts, and @ethereumjs/client
- *   needs about a minute to start (it imports the 1100-block fixture). The
- *   script watches the CLI's child processes itself: fuzzing time is from
- *   the moment the target is ready (it listens; a client with RPC, once it
- *   reports the fixture's head, as the engine waits for) to the first finding or to the end of
- *   `--time`, and each run gets `--time` = the fuzzing time left + the
- *   start-up it measured last.
- * - A run ends at its first finding (after shrinking it). Then the campaign
- *   runs again with the next seed for the time left, up to --max-runs runs.
+ * Fuzzing time is the engine's (`--time` of the CLI): exploring on a ready
+ * target, so a client that needs a minute to start, restarts after a crash
+ * and the shrinking of each new finding do not eat into it. A run keeps going
+ * after each finding: a failure with a signature it has already found, or
+ * one of `--known DIR` (e.g. fuzz/findings/ethereumjs for @ethereumjs/client)
+ * is counted as a repeat and not shrunk. The wall time is bounded all the
+ * same (3x the minutes, at least 30 minutes more): past it the CLI is
+ * stopped with SIGINT and reports what it did.
  *
  * `--shim-disconnect` (ethereumjs only) preloads
  * ethereumjs-snappy-disconnect.mjs, which makes the client snappy-compress its
  * Disconnect after a v5 Hello: without it nearly every case that ends in a
- * Disconnect reports that one known EIP-706 bug, and the campaigns see
- * nothing behind it. The table says when the shim was on.
+ * Disconnect reports that one known EIP-706 bug. The summary says when the
+ * shim was on.
  *
  * discv4 against @ethereumjs/client is skipped: the client must run with
  * discv4 off on this machine (it pings any address it hears of; see
- * ../shared/notes), so there is no discv4 endpoint to fuzz.
+ * ../shared/notes); `--target ethereumjs-dpt` fuzzes its discv4 (the DPT of
+ * @ethereumjs/devp2p) instead, and only that campaign.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethereumjsCommandTemplate } from '../../test-support/ethereumjs-command.js';
-import { listeningSockets, rssOf } from '../engine/rss.js';
-import { cachedFixtureDir, DEFAULT_FIXTURES } from '../../conformance/fixture/default-fixtures.js';
-import { loadFixture } from '../../conformance/fixture/fixture.js';
+import { CAMPAIGN_NAMES } from '../engine/types.js';
 
-const ALL = ['handshake', 'frame', 'p2p', 'eth', 'discv4', 'session'];
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(here, '../../cli/bin.js');
 /** Not compiled: loaded from the source tree (dist/fuzz/acceptance -> fuzz/acceptance). */
 const disconnectShim = resolve(here, '../../../fuzz/acceptance/ethereumjs-snappy-disconnect.mjs');
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
+const TARGETS = ['reference', 'ethereumjs', 'ethereumjs-dpt'] as const;
+type TargetName = (typeof TARGETS)[number];
+const VALUE_FLAGS = ['target', 'minutes', 'campaigns', 'seed', 'out', 'known', 'shrink-time'];
+const SWITCHES = ['shim-disconnect'];
+
+class FlagError extends Error {}
+
+function parseFlags(argv: string[]): Map<string, string | true> {
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    if (name === undefined) throw new FlagError(`unexpected argument "${a}"`);
+    if (name === 'max-runs') throw new FlagError('--max-runs is gone: each campaign is one run that keeps going after findings (--minutes of fuzzing time)');
+    if (SWITCHES.includes(name)) flags.set(name, true);
+    else if (VALUE_FLAGS.includes(name)) {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new FlagError(`--${name} needs a value`);
+      flags.set(name, v);
+    } else throw new FlagError(`unknown flag --${name} (known: ${[...VALUE_FLAGS, ...SWITCHES].map((f) => `--${f}`).join(', ')})`);
+  }
+  return flags;
 }
 
-interface FindingLine {
+interface FindingJson {
   oracle: string;
   description: string;
   expected: string;
   observed: string;
-  replays: boolean;
+  signature: string;
+  repeats: number;
+  replayed: boolean;
   file?: string;
 }
 
-interface RunResult {
-  seed: number;
-  exploreSec: number;
-  startupSec: number;
+/** The CLI's --json report (devp2p-check/fuzz-run/1). */
+interface RunJson {
   cases: number;
-  harnessErrors: number;
+  fuzzingMs: number;
+  wallMs: number;
+  casesPerSecond: number;
   restarts: number;
-  rssCli?: string;
-  rssStart?: number;
-  rssEnd?: number;
-  findings: FindingLine[];
+  harnessErrors: number;
+  memory: { available: boolean; baseline?: number; peak?: number };
+  findings: FindingJson[];
+  unconfirmed: FindingJson[];
+  repeats: number;
+  knownRepeats: Array<{ signature: string; file: string; repeats: number }>;
+}
+
+interface CampaignRun {
+  campaign: string;
   exit: number | null;
+  wallSec: number;
+  stoppedByGuard: boolean;
+  report?: RunJson;
 }
 
-/** Inodes of listening TCP sockets. */
-function listeningInodes(): Set<string> {
-  return new Set(listeningSockets().map((s) => s.inode));
-}
-
-/** Descendants of `root` (not root itself). */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const [pid, pp] of parent) if (pp === p) (out.push(pid), walk(pid));
-  };
-  walk(root);
-  return out;
-}
-
-/** The CLI's child process that listens on TCP: the target. */
-function targetPid(cli: number): number | undefined {
-  const listening = listeningInodes();
-  for (const pid of descendants(cli)) {
-    let fds: string[] = [];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && listening.has(m[1]!)) return pid;
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return undefined;
-}
-
-/** eth_blockNumber of a loopback RPC port, or undefined. */
-async function headOf(port: number): Promise<number | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }), signal: AbortSignal.timeout(900) });
-    const body = (await res.json()) as { result?: string };
-    return body.result ? Number(body.result) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function runCli(args: string[], logFile: string, timeSec: number, readyHead: number | undefined): Promise<RunResult & { lines: string[] }> {
+function runCli(campaign: string, args: string[], logFile: string, guardSec: number): Promise<Omit<CampaignRun, 'report'>> {
   return new Promise((done) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [bin, 'fuzz', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let buf = '';
-    let tUp: number | undefined;
-    let tFinding: number | undefined;
-    let pid: number | undefined;
-    let rssStart: number | undefined;
-    let rssEnd: number | undefined;
     const onData = (chunk: Buffer) => {
       buf += chunk.toString();
       let nl: number;
@@ -149,149 +115,143 @@ function runCli(args: string[], logFile: string, timeSec: number, readyHead: num
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         lines.push(`[${((Date.now() - t0) / 1000).toFixed(1)}] ${line}`);
-        if (tFinding === undefined && line.startsWith('finding after ')) tFinding = Date.now();
         console.log(`  ${line}`);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    // Once a second: is the target up yet, and its RSS (the first sample after start-up, the last while it lives).
-    let rpcPort: number | undefined;
-    let asking = false;
-    const poll = setInterval(() => {
-      if (pid === undefined || rssOf(pid) === undefined) {
-        pid = child.pid !== undefined ? targetPid(child.pid) : undefined;
-        if (pid !== undefined && tUp === undefined) {
-          // A target with RPC is ready (for the engine too) once it holds the fixture's head; without RPC, once it listens.
-          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-          const i = cmd.indexOf('--rpcPort');
-          rpcPort = i >= 0 ? Number(cmd[i + 1]) : undefined;
-          if (rpcPort === undefined || readyHead === undefined) tUp = Date.now();
-        }
-      }
-      if (tUp === undefined && rpcPort !== undefined && readyHead !== undefined && !asking) {
-        asking = true;
-        void headOf(rpcPort)
-          .then((h) => {
-            if (h !== undefined && h >= readyHead && tUp === undefined) tUp = Date.now();
-          })
-          .finally(() => (asking = false));
-      }
-      const rss = pid !== undefined ? rssOf(pid) : undefined;
-      if (rss !== undefined && tFinding === undefined && tUp !== undefined) {
-        rssStart ??= rss;
-        rssEnd = rss;
-      }
-    }, 1_000);
+    let stoppedByGuard = false;
+    // SIGINT: the CLI stops exploring, finishes what it is shrinking, and still writes its report.
+    const guard = setTimeout(() => {
+      stoppedByGuard = true;
+      console.log(`  ${campaign}: ${guardSec} s of wall time, stopping the CLI (SIGINT)`);
+      child.kill('SIGINT');
+    }, guardSec * 1000);
     child.on('exit', (code) => {
-      clearInterval(poll);
-      writeFileSync(logFile, lines.join('\n') + '\n', { flag: 'a' });
-      const text = lines.map((l) => l.replace(/^\[[\d.]+\] /, '')).join('\n');
-      const done_ = /done: (\d+) cases in [\d.]+ s \([\d.]+\/s\), (\d+) findings, (\d+) restarts, (\d+) harness errors(?:, rss baseline (\d+) MiB peak (\d+) MiB)?/.exec(text);
-      const findings: FindingLine[] = [];
-      for (const m of text.matchAll(/FINDING ([\w-]+): (.*)\n {2}expected: (.*)\n {2}observed: (.*)\n {2}(replays|did not replay)(?:; reproducer (.*))?/g)) {
-        findings.push({ oracle: m[1]!, description: m[2]!, expected: m[3]!, observed: m[4]!, replays: m[5] === 'replays', ...(m[6] ? { file: m[6] } : {}) });
-      }
-      // Fuzzing time: from the target listening to the first finding, or to the end of --time.
-      const up = tUp ?? Date.now();
-      const end = tFinding ?? Math.min(Date.now(), t0 + timeSec * 1000);
-      done({
-        seed: Number(arg(args, 'seed')),
-        exploreSec: Math.max(0, (end - up) / 1000),
-        startupSec: (up - t0) / 1000,
-        cases: done_ ? Number(done_[1]) : 0,
-        restarts: done_ ? Number(done_[3]) : 0,
-        harnessErrors: done_ ? Number(done_[4]) : 0,
-        ...(done_?.[5] ? { rssCli: `${done_[5]}→${done_[6]}` } : {}),
-        ...(rssStart !== undefined ? { rssStart } : {}),
-        ...(rssEnd !== undefined ? { rssEnd } : {}),
-        findings,
-        exit: code,
-        lines,
-      });
+      clearTimeout(guard);
+      writeFileSync(logFile, lines.join('\n') + '\n');
+      done({ campaign, exit: code, wallSec: (Date.now() - t0) / 1000, stoppedByGuard });
     });
   });
 }
 
+const mib = (n?: number) => (n === undefined ? '?' : (n / 1048576).toFixed(0));
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function byOracle(fs: FindingJson[]): string {
+  const counts = new Map<string, { n: number; repeats: number }>();
+  for (const f of fs) {
+    const c = counts.get(f.oracle) ?? { n: 0, repeats: 0 };
+    c.n++;
+    c.repeats += f.repeats;
+    counts.set(f.oracle, c);
+  }
+  return [...counts].map(([o, c]) => `${o}: ${c.n} (+${c.repeats} repeats)`).join('; ') || '0';
+}
+
+function row(r: CampaignRun): string {
+  const j = r.report;
+  if (!j) return `| ${r.campaign} | - | - | - | no report (exit ${r.exit}; see ${r.campaign}.log) | - | - | - | - | - | ${(r.wallSec / 60).toFixed(1)} |`;
+  const ownRepeats = j.findings.concat(j.unconfirmed).reduce((n, f) => n + f.repeats, 0);
+  const knownRepeats = j.knownRepeats.reduce((n, k) => n + k.repeats, 0);
+  const notes = [r.exit !== 0 && r.exit !== 1 ? `exit ${r.exit}` : '', r.stoppedByGuard ? 'stopped by the wall-time guard' : '', j.harnessErrors ? `${j.harnessErrors} harness errors` : ''].filter((x) => x).join('; ');
+  return `| ${r.campaign} | ${(j.fuzzingMs / 60_000).toFixed(1)} | ${j.cases} | ${j.casesPerSecond.toFixed(1)} | ${j.findings.length}: ${byOracle(j.findings)} | ${j.unconfirmed.length} | ${j.repeats} (${ownRepeats} of this run's findings, ${knownRepeats} known) | ${j.restarts} | ${j.memory.available ? `${mib(j.memory.baseline)}→${mib(j.memory.peak)}` : 'n/a'} | ${notes || '-'} | ${(r.wallSec / 60).toFixed(1)} |`;
+}
+
+function details(r: CampaignRun): string[] {
+  const j = r.report;
+  if (!j || j.findings.length + j.unconfirmed.length + j.knownRepeats.length === 0) return [];
+  const out = [`### ${r.campaign}`, ''];
+  for (const [label, list] of [['finding', j.findings], ['unconfirmed (did not replay)', j.unconfirmed]] as const) {
+    for (const f of list) out.push(`- ${label}, ${f.oracle}, ${f.repeats} repeats: ${cell(f.description)}; expected ${cell(f.expected)}; observed ${cell(f.observed)}${f.file ? ` (${f.file})` : ''}`);
+  }
+  for (const k of j.knownRepeats) out.push(`- known, ${k.repeats}x: \`${cell(k.signature)}\` (${k.file})`);
+  out.push('');
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const targetName = arg(argv, 'target') ?? 'reference';
+  const flags = parseFlags(argv);
+  const get = (name: string) => {
+    const v = flags.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const targetName = (get('target') ?? 'reference') as TargetName;
+  if (!TARGETS.includes(targetName)) throw new FlagError(`--target must be one of ${TARGETS.join(', ')}, got "${targetName}"`);
   const ethjs = targetName === 'ethereumjs';
-  const minutes = Number(arg(argv, 'minutes') ?? (ethjs ? 5 : 10));
-  const campaigns = (arg(argv, 'campaigns') ?? ALL.join(',')).split(',').filter((c) => c !== '');
-  const seed = Number(arg(argv, 'seed') ?? 1);
-  const maxRuns = Number(arg(argv, 'max-runs') ?? 6);
-  const out = arg(argv, 'out') ?? join('fuzz-corpus/soak', targetName);
-  mkdirSync(out, { recursive: true });
-  const shim = argv.includes('--shim-disconnect');
-  if (shim && !ethjs) throw new Error('--shim-disconnect is for --target ethereumjs');
+  const dpt = targetName === 'ethereumjs-dpt';
+  const minutes = Number(get('minutes') ?? (targetName === 'reference' ? 10 : 5));
+  if (!(minutes > 0)) throw new FlagError(`--minutes must be a positive number, got "${get('minutes')}"`);
+  const campaigns = (get('campaigns') ?? (dpt ? 'discv4' : CAMPAIGN_NAMES.join(','))).split(',').filter((c) => c !== '');
+  const unknown = campaigns.filter((c) => !(CAMPAIGN_NAMES as readonly string[]).includes(c));
+  if (unknown.length) throw new FlagError(`--campaigns: unknown campaign ${unknown.join(', ')} (known: ${CAMPAIGN_NAMES.join(', ')})`);
+  const seed = Number(get('seed') ?? 1);
+  if (!Number.isSafeInteger(seed)) throw new FlagError(`--seed must be an integer, got "${get('seed')}"`);
+  const known = get('known');
+  if (known !== undefined && !existsSync(known)) throw new FlagError(`--known ${known} does not exist`);
+  const shim = flags.has('shim-disconnect');
+  if (shim && !ethjs) throw new FlagError('--shim-disconnect is for --target ethereumjs');
+  const out = get('out') ?? join('fuzz-corpus/soak', targetName);
+  mkdirSync(join(out, 'reports'), { recursive: true });
+
   // The shim goes right after the preload that installs the resolve hook.
   const template = shim ? ethereumjsCommandTemplate().replace(' --require ', ` --import ${disconnectShim} --require `) : ethereumjsCommandTemplate();
   const target = ethjs ? `cmd:${template}` : targetName;
-  const extra = ethjs ? ['--profile', 'legacy'] : [];
-  // The engine starts fuzzing once a cmd: target's RPC reports the fixture's head (it imports the chain after it opens its port).
-  const readyHead = ethjs ? (await loadFixture(await cachedFixtureDir(DEFAULT_FIXTURES.legacy))).head.number : undefined;
-  const skip: Record<string, string> = ethjs ? { discv4: 'skipped: @ethereumjs/client runs with --discV4=false here (it pings any address it learns of; ../shared/notes), so it has no discv4 endpoint' } : {};
-  const mib = (n?: number) => (n === undefined ? '?' : (n / 1048576).toFixed(0));
+  const extra = [...(ethjs || dpt ? ['--profile', 'legacy'] : []), ...(known !== undefined ? ['--known', known] : []), ...(get('shrink-time') !== undefined ? ['--shrink-time', get('shrink-time')!] : [])];
+  const skip = (c: string): string | undefined => {
+    if (ethjs && c === 'discv4') return 'skipped: @ethereumjs/client runs with --discV4=false here (it pings any address it learns of; ../shared/notes); --target ethereumjs-dpt fuzzes its DPT';
+    if (dpt && c !== 'discv4') return 'skipped: ethereumjs-dpt is a discv4-only node';
+    return undefined;
+  };
+  const guardSec = Math.max(3 * minutes, minutes + 30) * 60;
+
   const rows: string[] = [];
+  const more: string[] = [];
+  let broken = 0;
   const header = [
-    `Soak against ${targetName}${shim ? ' (with the Disconnect snappy shim: ethereumjs-snappy-disconnect.mjs)' : ''}: ${minutes} min of fuzzing per campaign, seed ${seed}, output ${out}`,
+    `Soak against ${targetName}${shim ? ' (with the Disconnect snappy shim: ethereumjs-snappy-disconnect.mjs)' : ''}: ${minutes} min of fuzzing time per campaign, --keep-going, seed ${seed}${known !== undefined ? `, known failures from ${known}` : ''}, output ${out}`,
     '',
-    '| campaign | fuzzing minutes (runs) | cases | cases/s | findings (by oracle) | target RSS MiB start→end per run | reproducers |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| campaign | fuzzing min | cases | cases/s | distinct findings (by oracle, +repeats) | unconfirmed | repeats | restarts | target RSS MiB (oracle baseline→peak, last target) | notes | wall min |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const note =
-    'Fuzzing time is measured by this script: from the target being ready (listening; for @ethereumjs/client, its RPC reports the fixture head) to the first finding or the end of --time (target start-up, shrinking and stopping excluded). RSS start→end is sampled here from /proc (first sample after start-up, last before the first finding); "cli" is the memory oracle\'s baseline→peak.';
+    'Fuzzing time is the engine\'s: exploring on a ready target (start-up, restarts, shrinking and the replay check excluded). A repeat is a failure whose signature (oracle and wording, numbers masked) this run had already found or that is known; it is counted, not shrunk. Unconfirmed: shrunk, but the case did not fail the same way again alone on a healthy target; not a finding.';
   // Written after every campaign, so a stopped soak keeps what it did.
-  const summary = () => [...header, ...rows, '', note].join('\n');
+  const summary = () => [...header, ...rows, '', note, '', ...more].join('\n');
   for (const campaign of campaigns) {
-    if (skip[campaign]) {
-      console.log(`${campaign}: ${skip[campaign]}`);
-      rows.push(`| ${campaign} | - | - | - | - | ${skip[campaign]} | - | - |`);
+    const why = skip(campaign);
+    if (why) {
+      console.log(`${campaign}: ${why}`);
+      rows.push(`| ${campaign} | - | - | - | - | - | - | - | - | ${why} | - |`);
       continue;
     }
-    let left = minutes * 60;
-    let startup = ethjs ? 70 : 10;
-    const runs: RunResult[] = [];
-    const logFile = join(out, `${campaign}.log`);
-    writeFileSync(logFile, '');
-    for (let i = 0; i < maxRuns && left > 15; i++) {
-      const time = Math.ceil(left + startup);
-      const args = ['--campaign', campaign, '--time', `${time}s`, '--seed', String(seed + i), '--corpus', out, '--target', target, ...extra];
-      console.log(`${campaign} run ${i + 1}: seed ${seed + i}, ${left.toFixed(0)} s of fuzzing left (--time ${time}s)`);
-      const r = await runCli(args, logFile, time, readyHead);
-      runs.push(r);
-      console.log(`${campaign} run ${i + 1}: ${r.exploreSec.toFixed(0)} s of fuzzing after ${r.startupSec.toFixed(0)} s of start-up, ${r.cases} cases, ${r.findings.length} findings, exit ${r.exit}`);
-      if (r.startupSec > 0) startup = r.startupSec + 5;
-      left -= r.exploreSec;
-      if (r.exit !== 0 && r.exit !== 1) {
-        console.log(`${campaign}: the CLI exited ${r.exit}; see ${logFile}`);
-        break;
-      }
+    const reportFile = join(out, 'reports', `${campaign}.json`);
+    writeFileSync(reportFile, '');
+    const args = ['--campaign', campaign, '--keep-going', '--time', `${minutes * 60}s`, '--seed', String(seed), '--corpus', out, '--json', reportFile, '--target', target, ...extra];
+    console.log(`${campaign}: ${minutes} min of fuzzing time (wall-time guard ${guardSec / 60} min)`);
+    const r: CampaignRun = await runCli(campaign, args, join(out, `${campaign}.log`), guardSec);
+    try {
+      r.report = JSON.parse(readFileSync(reportFile, 'utf8')) as RunJson;
+    } catch {
+      // no report: the CLI failed before the end (the row says so)
     }
-    const sec = runs.reduce((a, r) => a + r.exploreSec, 0);
-    const cases = runs.reduce((a, r) => a + r.cases, 0);
-    const byOracle = new Map<string, { replays: number; not: number }>();
-    for (const f of runs.flatMap((r) => r.findings)) {
-      const o = byOracle.get(f.oracle) ?? { replays: 0, not: 0 };
-      if (f.replays) o.replays++;
-      else o.not++;
-      byOracle.set(f.oracle, o);
-    }
-    const findings = byOracle.size === 0 ? '0' : [...byOracle].map(([o, n]) => `${o}: ${n.replays} replay${n.not ? `, ${n.not} did not` : ''}`).join('; ');
-    const harness = runs.reduce((a, r) => a + r.harnessErrors, 0);
-    const restarts = runs.reduce((a, r) => a + r.restarts, 0);
-    const rss = runs.map((r) => `${mib(r.rssStart)}→${mib(r.rssEnd)}${r.rssCli ? ` (cli ${r.rssCli})` : ''}`).join(', ');
-    const files = [...new Set(runs.flatMap((r) => r.findings.map((f) => f.file ?? '(not written)')))].join('<br>') || '-';
-    const exits = runs.filter((r) => r.exit !== 0 && r.exit !== 1).map((r) => `exit ${r.exit}`);
-    rows.push(
-      `| ${campaign} | ${(sec / 60).toFixed(1)} (${runs.length} run${runs.length === 1 ? '' : 's'}, seeds ${seed}..${seed + runs.length - 1}) | ${cases} | ${(cases / Math.max(1, sec)).toFixed(1)} | ${findings}${harness ? `; ${harness} harness errors` : ''}${restarts ? `; ${restarts} restarts` : ''}${exits.length ? `; ${exits.join(', ')}` : ''} | ${rss} | ${files} |`,
-    );
+    if (r.exit !== 0 && r.exit !== 1) broken++;
+    const j = r.report;
+    console.log(`${campaign}: ${j ? `${(j.fuzzingMs / 1000).toFixed(0)} s of fuzzing, ${j.cases} cases, ${j.findings.length} findings, ${j.unconfirmed.length} unconfirmed, ${j.repeats} repeats, ${j.restarts} restarts` : 'no report'}, exit ${r.exit}, ${(r.wallSec / 60).toFixed(1)} min wall`);
+    rows.push(row(r));
+    more.push(...details(r));
     writeFileSync(join(out, 'summary.md'), summary() + '\n');
   }
-  const table = summary();
-  console.log(`\n${table}`);
-  writeFileSync(join(out, 'summary.md'), table + '\n');
-  return 0;
+  const text = summary();
+  console.log(`\n${text}`);
+  writeFileSync(join(out, 'summary.md'), text + '\n');
+  return broken > 0 ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof FlagError)) throw err;
+  console.error(`fuzz:soak: ${err.message}`);
+  process.exitCode = 2;
+}

@@ -29,6 +29,12 @@ export interface Reproducer {
   expected: string;
   observed: string;
   shrinkSteps: number;
+  /**
+   * The shrunk case failed again with the same signature, alone, on a healthy
+   * target. False: an unconfirmed finding (a suspect: a timing oracle can fire
+   * once on a loaded machine). Absent in older reproducers and for memory findings.
+   */
+  replayed?: boolean;
   foundAfterCases: number;
   foundAfterMs: number;
   createdAt: string;
@@ -46,7 +52,8 @@ export function caseFromJson(json: Json): unknown {
 
 export function reproducerFileName(r: Reproducer): string {
   const hash = createHash('sha256').update(JSON.stringify(r.case)).digest('hex').slice(0, 12);
-  return `${r.campaign}-${r.oracle}-${hash}.json`;
+  // Unconfirmed findings stand out in a listing and never overwrite a confirmed one of the same case.
+  return `${r.replayed === false ? 'unconfirmed-' : ''}${r.campaign}-${r.oracle}-${hash}.json`;
 }
 
 export async function writeReproducer(dir: string, r: Reproducer): Promise<string> {

@@ -2,7 +2,8 @@
  * The target's resident memory, for the memory oracle. Any local target
  * (a process we started or one reached by enode URL on loopback) is found the
  * same way: the process that owns the socket listening on its TCP port
- * (/proc/net/tcp{,6} gives the socket inode, /proc/PID/fd links to it).
+ * (/proc/net/tcp{,6} gives the socket inode, /proc/PID/fd links to it), or
+ * for a discv4-only target (TCP port 0) the one bound to its UDP port.
  * Returns undefined where that cannot be read (not Linux, another user's
  * process, a container): the memory oracle is then skipped, and says so.
  */
@@ -27,13 +28,45 @@ export function listeningSockets(): Array<{ port: number; inode: string }> {
   return out;
 }
 
+/** Every bound UDP socket of this machine (/proc/net/udp{,6}, state 07): its port and socket inode. */
+export function boundUdpSockets(): Array<{ port: number; inode: string }> {
+  const out: Array<{ port: number; inode: string }> = [];
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '07') continue;
+      out.push({ port: parseInt(cols[1]!.split(':')[1] ?? '', 16), inode: cols[9]! });
+    }
+  }
+  return out;
+}
+
 function listeningInode(port: number): string | undefined {
   return listeningSockets().find((s) => s.port === port)?.inode;
 }
 
 /** The pid that listens on TCP `port`, if this process may see it. */
 export function pidListeningOn(port: number): number | undefined {
-  const inode = listeningInode(port);
+  return pidOwning(listeningInode(port));
+}
+
+/** The pid bound to UDP `port`, if this process may see it. */
+export function pidBoundToUdp(port: number): number | undefined {
+  return pidOwning(boundUdpSockets().find((s) => s.port === port)?.inode);
+}
+
+/** The target's process: by its TCP listener, or by its UDP socket when it has no TCP port. */
+export function pidOfTarget(target: { port: number; udpPort: number }): number | undefined {
+  return target.port !== 0 ? pidListeningOn(target.port) : pidBoundToUdp(target.udpPort);
+}
+
+function pidOwning(inode: string | undefined): number | undefined {
   if (!inode || inode === '0') return undefined;
   const needle = `socket:[${inode}]`;
   let pids: string[];
@@ -82,10 +115,10 @@ export class MemoryWatch {
   peak = 0;
 
   constructor(
-    private readonly port: number,
+    target: { port: number; udpPort: number },
     readonly boundBytes: number,
   ) {
-    this.pid = pidListeningOn(port);
+    this.pid = pidOfTarget(target);
   }
 
   get available(): boolean {

@@ -24,7 +24,7 @@ export async function canary(ctx: CampaignContext, timeoutMs = CANARY_TIMEOUT_MS
   const expected = [start, start + 1, start + 2].filter((n) => n <= fixture.head.number);
   let sim: EthSim | undefined;
   try {
-    sim = await EthSim.connect(ctx.simEnv(), fixture, { version: ctx.ethVersion, timeoutMs, name: 'canary' });
+    sim = await connectRetryingRefused(ctx, timeoutMs);
     const reply = await sim.request({ kind: 'GetBlockHeaders', requestId: sim.requestId(), origin: { number: BigInt(start) }, amount: BigInt(expected.length), skip: 0n, reverse: false }, 'BlockHeaders', timeoutMs);
     if (!reply.ok) return fail('canary', `BlockHeaders ${start}..${expected.at(-1)} for a fresh honest peer`, describeWaited(reply));
     const got = reply.value.headers.map(headerHash);
@@ -38,5 +38,25 @@ export async function canary(ctx: CampaignContext, timeoutMs = CANARY_TIMEOUT_MS
     return fail('canary', 'a fresh honest peer can connect', (err as Error).message);
   } finally {
     sim?.close();
+  }
+}
+
+/** A refused TCP connect is tried once more after this long. */
+export const REFUSED_RETRY_MS = 1_000;
+
+/**
+ * One refused connect is not yet a target that stopped serving: a client may
+ * re-open its listener now and then (@ethereumjs/client was seen refusing
+ * for under a second about once a minute, which cost a 30 s restart each
+ * time). A second refusal, or any other failure, is the canary's verdict.
+ */
+async function connectRetryingRefused(ctx: CampaignContext, timeoutMs: number): Promise<EthSim> {
+  const connect = () => EthSim.connect(ctx.simEnv(), ctx.fixture, { version: ctx.ethVersion, timeoutMs, name: 'canary' });
+  try {
+    return await connect();
+  } catch (err) {
+    if (!/ECONNREFUSED/.test((err as Error).message) || ctx.stopSignal.aborted) throw err;
+    await new Promise((resolve) => setTimeout(resolve, REFUSED_RETRY_MS));
+    return connect();
   }
 }

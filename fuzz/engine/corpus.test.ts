@@ -4,9 +4,10 @@
  * node started with the faults it records, and must give its recorded
  * verdict ('finding': the same oracle fails again; 'fixed': it passes now).
  *
- * The reproducers of @ethereumjs/client bugs (fuzz/findings/ethereumjs/) are
- * replayed too, against the clean reference node, where each must pass: the
- * bytes that break that client get the spec's answer from ours.
+ * The reproducers of @ethereumjs/client bugs (fuzz/findings/ethereumjs/) and
+ * of its discovery (fuzz/findings/ethereumjs-dpt/) are replayed too, against
+ * the clean reference node, where each must pass: the bytes that break that
+ * client get the spec's answer from ours.
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,8 @@ const CORPUS = resolve(import.meta.dirname, '../corpus');
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
 const ETHEREUMJS_FINDINGS = resolve(import.meta.dirname, '../findings/ethereumjs');
 const ethereumjsFindings = (readdirSync(ETHEREUMJS_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
+const DPT_FINDINGS = resolve(import.meta.dirname, '../findings/ethereumjs-dpt');
+const dptFindings = (readdirSync(DPT_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
 const fixtures = new Map<string, Fixture>();
 
 beforeAll(async () => {
@@ -54,6 +57,22 @@ describe('the @ethereumjs/client findings pass against the reference node', () =
     it(file, async () => {
       const r = await readReproducer(join(ETHEREUMJS_FINDINGS, file));
       expect(r.target.spec, 'recorded against @ethereumjs/client').toMatch(/^cmd:/);
+      const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: [] }), fixtures.get(r.target.profile)!);
+      expect(result.verdict).toEqual({ ok: true });
+    }, 60_000);
+  }
+});
+
+describe('the @ethereumjs/devp2p DPT (discv4) findings pass against the reference node', () => {
+  it('holds reproducers', () => {
+    expect(dptFindings.length).toBeGreaterThanOrEqual(5);
+  });
+
+  for (const file of dptFindings) {
+    it(file, async () => {
+      const r = await readReproducer(join(DPT_FINDINGS, file));
+      expect(r.target.spec, 'recorded against the DPT target').toBe('ethereumjs-dpt');
+      expect(r.campaign).toBe('discv4');
       const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: [] }), fixtures.get(r.target.profile)!);
       expect(result.verdict).toEqual({ ok: true });
     }, 60_000);

@@ -22,7 +22,7 @@ import { readReproducer } from './reproducer.js';
 const CORPUS = resolve(import.meta.dirname, '../corpus');
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
 const ETHEREUMJS_FINDINGS = resolve(import.meta.dirname, '../findings/ethereumjs');
-const ethereumjsFindings = (readdirSync(ETHEREUMJS_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
+const ethereumjsFindings = (readdirSync(ETHEREUMJS_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json') && !f.startsWith('keep-going-')).sort(); // keep-going-*/: raw soak output, not yet triaged
 const DPT_FINDINGS = resolve(import.meta.dirname, '../findings/ethereumjs-dpt');
 const dptFindings = (readdirSync(DPT_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
 const fixtures = new Map<string, Fixture>();

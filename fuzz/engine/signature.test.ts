@@ -46,7 +46,7 @@ describe('failureSignature', () => {
     expect(sig('unexpected-reply', 'no ack: rlpx auth nonce: expected 32 bytes, got 33', '636 bytes (01ba04e6b67b1728…)')).toBe(
       sig('unexpected-reply', 'no ack: rlpx auth nonce: expected 32 bytes, got 31', '517 bytes (01430441245958db…)'),
     );
-    expect(sig('reply', 'a Pong addressed to the Ping\'s UDP source 127.0.0.1:40123', 'to 10.0.0.1:30303')).toBe(sig('reply', 'a Pong addressed to the Ping\'s UDP source 127.0.0.1:52000', 'to 127.0.0.1:1'));
+    expect(sig('reply', 'a Pong addressed to the Ping\'s UDP source 127.0.0.1:40123', 'to 127.0.0.9:30303')).toBe(sig('reply', 'a Pong addressed to the Ping\'s UDP source 127.0.0.1:52000', 'to 127.0.0.1:1'));
     // The reason's words stay, so two reasons are two signatures even though 0x.. is masked.
     expect(sig('disconnect-reason', 'Disconnect breach of protocol (0x02)', 'Disconnect useless peer (0x03)')).not.toBe(
       sig('disconnect-reason', 'Disconnect breach of protocol (0x02)', 'Disconnect subprotocol-specific reason (0x10)'),

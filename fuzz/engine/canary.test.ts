@@ -3,11 +3,8 @@
  * moment) but not two, and still needs a correct header reply.
  */
 import { createServer, connect, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedFixtureDir, DEFAULT_FIXTURES } from '../../conformance/fixture/default-fixtures.js';
-import { loadFixture, type Fixture } from '../../conformance/fixture/fixture.js';
-import { ReferenceTargetProvider } from '../../conformance/targets/reference.js';
-import type { RunningTarget } from '../../conformance/targets/target.js';
+import { describe, expect, it } from 'vitest';
+import { useReferenceTarget } from '../../test-support/reference-target.js';
 import { canary } from './canary.js';
 import { CampaignContext } from './context.js';
 
@@ -32,18 +29,12 @@ function forward(port: number, to: number): Promise<Server> {
 }
 
 describe('canary and refused connections', () => {
-  let fixture: Fixture;
-  let target: RunningTarget;
-  beforeAll(async () => {
-    fixture = await loadFixture(await cachedFixtureDir(DEFAULT_FIXTURES.modern));
-    target = await new ReferenceTargetProvider().start(fixture);
-  }, 300_000);
-  afterAll(async () => target?.stop());
+  const ref = useReferenceTarget();
 
   it('passes when the first connect is refused and the listener is back within the retry delay', async () => {
     const port = await freePort();
-    const ctx = new CampaignContext({ ...target, port }, fixture, new AbortController().signal);
-    const opened = new Promise<Server>((r) => setTimeout(() => r(forward(port, target.port)), 200));
+    const ctx = new CampaignContext({ ...ref.target, port }, ref.fixture, new AbortController().signal);
+    const opened = new Promise<Server>((r) => setTimeout(() => r(forward(port, ref.target.port)), 200));
     try {
       expect(await canary(ctx)).toEqual({ ok: true });
     } finally {
@@ -54,7 +45,7 @@ describe('canary and refused connections', () => {
 
   it('fails when the connect is refused twice', async () => {
     const port = await freePort();
-    const ctx = new CampaignContext({ ...target, port }, fixture, new AbortController().signal);
+    const ctx = new CampaignContext({ ...ref.target, port }, ref.fixture, new AbortController().signal);
     const verdict = await canary(ctx);
     expect(verdict.ok).toBe(false);
     if (!verdict.ok) {

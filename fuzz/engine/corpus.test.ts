@@ -21,10 +21,6 @@ import { readReproducer } from './reproducer.js';
 
 const CORPUS = resolve(import.meta.dirname, '../corpus');
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
-const ETHEREUMJS_FINDINGS = resolve(import.meta.dirname, '../findings/ethereumjs');
-const ethereumjsFindings = (readdirSync(ETHEREUMJS_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json') && !f.startsWith('keep-going-')).sort(); // keep-going-*/: raw soak output, not yet triaged
-const DPT_FINDINGS = resolve(import.meta.dirname, '../findings/ethereumjs-dpt');
-const dptFindings = (readdirSync(DPT_FINDINGS, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
 const fixtures = new Map<string, Fixture>();
 
 beforeAll(async () => {
@@ -48,33 +44,25 @@ describe('the committed fuzz corpus replays with its recorded verdict', () => {
   }
 });
 
-describe('the @ethereumjs/client findings pass against the reference node', () => {
-  it('holds reproducers', () => {
-    expect(ethereumjsFindings.length).toBeGreaterThanOrEqual(10);
+/** Reproducers recorded against another implementation: each must pass on the clean reference node. */
+function passAgainstReference(title: string, dir: string, minimum: number, recordedAgainst: (spec: string) => boolean, exclude: (file: string) => boolean = () => false): void {
+  const found = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json') && !exclude(f)).sort();
+  describe(title, () => {
+    it('holds reproducers', () => {
+      expect(found.length).toBeGreaterThanOrEqual(minimum);
+    });
+
+    for (const file of found) {
+      it(file, async () => {
+        const r = await readReproducer(join(dir, file));
+        expect(recordedAgainst(r.target.spec), `recorded against ${r.target.spec}`).toBe(true);
+        const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: [] }), fixtures.get(r.target.profile)!);
+        expect(result.verdict).toEqual({ ok: true });
+      }, 60_000);
+    }
   });
+}
 
-  for (const file of ethereumjsFindings) {
-    it(file, async () => {
-      const r = await readReproducer(join(ETHEREUMJS_FINDINGS, file));
-      expect(r.target.spec, 'recorded against @ethereumjs/client').toMatch(/^cmd:/);
-      const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: [] }), fixtures.get(r.target.profile)!);
-      expect(result.verdict).toEqual({ ok: true });
-    }, 60_000);
-  }
-});
-
-describe('the @ethereumjs/devp2p DPT (discv4) findings pass against the reference node', () => {
-  it('holds reproducers', () => {
-    expect(dptFindings.length).toBeGreaterThanOrEqual(5);
-  });
-
-  for (const file of dptFindings) {
-    it(file, async () => {
-      const r = await readReproducer(join(DPT_FINDINGS, file));
-      expect(r.target.spec, 'recorded against the DPT target').toBe('ethereumjs-dpt');
-      expect(r.campaign).toBe('discv4');
-      const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: [] }), fixtures.get(r.target.profile)!);
-      expect(result.verdict).toEqual({ ok: true });
-    }, 60_000);
-  }
-});
+// keep-going-*/: raw soak output, not yet triaged.
+passAgainstReference('the @ethereumjs/client findings pass against the reference node', resolve(import.meta.dirname, '../findings/ethereumjs'), 10, (spec) => spec.startsWith('cmd:'), (f) => f.startsWith('keep-going-'));
+passAgainstReference('the @ethereumjs/devp2p DPT (discv4) findings pass against the reference node', resolve(import.meta.dirname, '../findings/ethereumjs-dpt'), 5, (spec) => spec === 'ethereumjs-dpt');

@@ -4,12 +4,9 @@
  * identities (that is its point), and its prepared auths must be accepted by
  * a real target again and again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedFixtureDir, DEFAULT_FIXTURES } from '../../conformance/fixture/default-fixtures.js';
-import { loadFixture, type Fixture } from '../../conformance/fixture/fixture.js';
+import { describe, expect, it } from 'vitest';
+import { useReferenceTarget } from '../../test-support/reference-target.js';
 import { EthSim } from '../../conformance/sim/eth-sim.js';
-import { ReferenceTargetProvider } from '../../conformance/targets/reference.js';
-import type { RunningTarget } from '../../conformance/targets/target.js';
 import { bytesToHex } from '../../reference-node/wire/bytes.js';
 import { generatePrivateKey, publicKeyOf } from '../../reference-node/wire/keys.js';
 import { CampaignContext } from './context.js';
@@ -55,16 +52,10 @@ describe('IdentityPool', () => {
 });
 
 describe('pooled sessions against the reference node', () => {
-  let fixture: Fixture;
-  let target: RunningTarget;
-  beforeAll(async () => {
-    fixture = await loadFixture(await cachedFixtureDir(DEFAULT_FIXTURES.modern));
-    target = await new ReferenceTargetProvider().start(fixture);
-  }, 300_000);
-  afterAll(async () => target?.stop());
+  const ref = useReferenceTarget();
 
   it('240 sessions, 16 at a time, each closed and its identity reused: every one gets Hello and Status', async () => {
-    const ctx = new CampaignContext(target, fixture, new AbortController().signal);
+    const ctx = new CampaignContext(ref.target, ref.fixture, new AbortController().signal);
     const keys = new Set<string>();
     const failures: string[] = [];
     let next = 0;
@@ -73,7 +64,7 @@ describe('pooled sessions against the reference node', () => {
         while (next < 240) {
           next++;
           try {
-            const sim = await EthSim.connect(ctx.pooledSimEnv(), fixture, { version: ctx.ethVersion, timeoutMs: 5_000, name: 'pooled' });
+            const sim = await EthSim.connect(ctx.pooledSimEnv(), ref.fixture, { version: ctx.ethVersion, timeoutMs: 5_000, name: 'pooled' });
             keys.add(bytesToHex(sim.peer.privateKey));
             sim.close();
             await sim.peer.waitForEnd(5_000);

@@ -9,29 +9,19 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** Every listening TCP socket of this machine (/proc/net/tcp{,6}): its port and socket inode. */
+/** Every listening TCP socket of this machine (/proc/net/tcp{,6}, state 0A): its port and socket inode. */
 export function listeningSockets(): Array<{ port: number; inode: string }> {
-  const out: Array<{ port: number; inode: string }> = [];
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue;
-      out.push({ port: parseInt(cols[1]!.split(':')[1] ?? '', 16), inode: cols[9]! });
-    }
-  }
-  return out;
+  return procSockets('tcp', '0A');
 }
 
 /** Every bound UDP socket of this machine (/proc/net/udp{,6}, state 07): its port and socket inode. */
 export function boundUdpSockets(): Array<{ port: number; inode: string }> {
+  return procSockets('udp', '07');
+}
+
+function procSockets(protocol: 'tcp' | 'udp', state: string): Array<{ port: number; inode: string }> {
   const out: Array<{ port: number; inode: string }> = [];
-  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+  for (const file of [`/proc/net/${protocol}`, `/proc/net/${protocol}6`]) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -40,7 +30,7 @@ export function boundUdpSockets(): Array<{ port: number; inode: string }> {
     }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '07') continue;
+      if (cols.length < 10 || cols[3] !== state) continue;
       out.push({ port: parseInt(cols[1]!.split(':')[1] ?? '', 16), inode: cols[9]! });
     }
   }

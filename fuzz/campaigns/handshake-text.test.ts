@@ -2,11 +2,13 @@
  * The handshake campaign's expectation text names only what the auth format
  * has: EIP-8's version, extra elements and padding for an EIP-8 auth, none of
  * them for a legacy (pre-EIP-8) auth, whose plaintext is fixed at 194 bytes
- * and where those case fields are not used.
+ * and where those case fields are not used. An auth over our 2 KiB limit
+ * may be acked or refused: the limit is not the spec's.
  */
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../engine/types.js';
-import { HandshakeCampaign, type HandshakeCase } from './handshake.js';
+import { keccak256, publicKeyOf } from '../../reference-node/wire/keys.js';
+import { PASS, type Verdict } from '../engine/types.js';
+import { HandshakeCampaign, modelAccepts, plaintextOf, type HandshakeCase } from './handshake.js';
 
 const base: HandshakeCase = { pool: 0, ecies: 0, format: 'eip8', version: 4, extra: [], padding: 100, plan: { rlp: [], bytes: [] }, sealedPlan: [], trailing: new Uint8Array(0), stallAfter: 0, pieces: 1 };
 
@@ -37,5 +39,25 @@ describe('handshake campaign: the description of a legacy case', () => {
     const c: HandshakeCase = { ...base, format: 'legacy', version: 5, padding: 250, plan: { rlp: [{ op: 'drop', node: 2 }], bytes: [] } };
     expect(new HandshakeCampaign().describe(c)).toBe('legacy auth, plaintext unmutated');
     expect(new HandshakeCampaign().describe({ ...c, format: 'eip8' })).toMatch(/^eip8 auth v5, padding 250, plaintext node 2: drop/);
+  });
+});
+
+describe('handshake campaign: an auth over our 2 KiB limit may be acked or refused', () => {
+  // rlpx.md and EIP-8 set no size limit below 65535; 2048 is ours and geth's.
+  const campaign = new HandshakeCampaign();
+  const target = publicKeyOf(keccak256(Uint8Array.of(7)));
+  const init = campaign['keys'](target).initiators[0]!;
+  const big: HandshakeCase = { ...base, extra: [new Uint8Array(2100)] };
+
+  it('the model says either for an over-limit auth, and ok for the same auth without the extra element', () => {
+    expect(modelAccepts(big, plaintextOf(big, init), init, target)).toMatchObject({ ok: 'either', why: expect.stringMatching(/exceeds 2048.*implementation-defined/) });
+    expect(modelAccepts(base, plaintextOf(base, init), init, target)).toEqual({ ok: true });
+  });
+
+  it('judging either: a close passes, silence is a hang, half an ack is a reply failure', () => {
+    const judge = (o: { bytes: Uint8Array; closed: boolean }) => campaign['judge'](big, init, { ok: 'either', why: 'x' }, { ...o, ms: 0 });
+    expect(judge({ bytes: new Uint8Array(0), closed: true })).toEqual(PASS);
+    expect(judge({ bytes: new Uint8Array(0), closed: false })).toMatchObject({ ok: false, oracle: 'hang' });
+    expect(judge({ bytes: Uint8Array.of(0x01, 0x90, 0x04), closed: true })).toMatchObject({ ok: false, oracle: 'reply', observed: expect.stringMatching(/not a whole ack/) });
   });
 });

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { keccak256, publicKeyOf } from '../../reference-node/wire/keys.js';
 import { PASS, type Verdict } from '../engine/types.js';
-import { HandshakeCampaign, modelAccepts, plaintextOf, type HandshakeCase } from './handshake.js';
+import { HandshakeCampaign, modelAccepts, plaintextOf, startsWithPacket, type HandshakeCase } from './handshake.js';
 
 const base: HandshakeCase = { pool: 0, ecies: 0, format: 'eip8', version: 4, extra: [], padding: 100, plan: { rlp: [], bytes: [] }, sealedPlan: [], trailing: new Uint8Array(0), stallAfter: 0, pieces: 1 };
 
@@ -59,5 +59,23 @@ describe('handshake campaign: an auth over our 2 KiB limit may be acked or refus
     expect(judge({ bytes: new Uint8Array(0), closed: true })).toEqual(PASS);
     expect(judge({ bytes: new Uint8Array(0), closed: false })).toMatchObject({ ok: false, oracle: 'hang' });
     expect(judge({ bytes: Uint8Array.of(0x01, 0x90, 0x04), closed: true })).toMatchObject({ ok: false, oracle: 'reply', observed: expect.stringMatching(/not a whole ack/) });
+  });
+});
+
+describe('handshake campaign: is the sealed auth on the wire unchanged?', () => {
+  const honest = Uint8Array.of(0x02, 0x14, 0xaa, 0xbb, 0xd2);
+  it('bytes after the whole packet are the first frame: unchanged', () => {
+    expect(startsWithPacket(honest, honest)).toBe(true);
+    expect(startsWithPacket(Uint8Array.of(...honest, 0x00), honest)).toBe(true);
+  });
+
+  it('a truncation the trailing bytes undo is unchanged (found by a soak: cut to n-1, then d2 00 appended, acked)', () => {
+    expect(startsWithPacket(Uint8Array.of(...honest.subarray(0, 4), 0xd2, 0x00), honest)).toBe(true);
+  });
+
+  it('a cut, a changed byte, or other trailing bytes after a cut: changed', () => {
+    expect(startsWithPacket(honest.subarray(0, 4), honest)).toBe(false);
+    expect(startsWithPacket(Uint8Array.of(0x02, 0x14, 0xab, 0xbb, 0xd2), honest)).toBe(false);
+    expect(startsWithPacket(Uint8Array.of(...honest.subarray(0, 4), 0xd3, 0x00), honest)).toBe(false);
   });
 });

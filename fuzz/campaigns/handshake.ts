@@ -206,6 +206,16 @@ function exchange(host: string, port: number, pieces: Uint8Array[], fin: boolean
   });
 }
 
+/**
+ * Whether the bytes on the wire begin with the whole honest packet. Bytes
+ * after it are the first frame's, not a change to the auth; and a truncation
+ * that the trailing bytes happen to undo (cut the last byte, append that
+ * byte) leaves the auth unchanged, so it must be acked.
+ */
+export function startsWithPacket(wire: Uint8Array, honest: Uint8Array): boolean {
+  return wire.length >= honest.length && equalBytes(wire.subarray(0, honest.length), honest);
+}
+
 /** Why the auth must be answered, in the terms of its own format. */
 function whyValid(c: HandshakeCase): string {
   if (c.format === 'legacy') return 'EIP-8 adds a second encoding; receivers still accept the pre-EIP-8 one';
@@ -279,10 +289,8 @@ export class HandshakeCampaign implements Campaign<HandshakeCase> {
       return { verdict: o.bytes.length > 0 ? fail('unexpected-reply', 'no ack to half an auth', `${o.bytes.length} bytes`) : PASS, sent: items };
     }
 
-    const packet = mutateBytes(honest, c.sealedPlan);
-    // Bytes appended after a whole packet are the first frame's, not a change to the auth.
-    const sealedChanged = packet.length < honest.length || !equalBytes(packet.subarray(0, honest.length), honest);
-    const wire = concatBytes(packet, c.trailing);
+    const wire = concatBytes(mutateBytes(honest, c.sealedPlan), c.trailing);
+    const sealedChanged = !startsWithPacket(wire, honest);
     items.push(sent(`${c.format} auth${sealedChanged ? ' (sealed bytes mutated)' : ''}${c.trailing.length ? ` + ${c.trailing.length} trailing bytes` : ''}`, wire));
     const step = Math.ceil(wire.length / c.pieces);
     const pieces: Uint8Array[] = [];

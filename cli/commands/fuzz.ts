@@ -257,7 +257,8 @@ async function replay(args: ParsedArgs): Promise<number> {
     const expect = r.expect ?? 'finding';
     const ok = expect === 'finding' ? result.reproduced : result.verdict.ok;
     const verdict = result.verdict.ok ? 'pass' : `${result.verdict.oracle}: expected ${result.verdict.expected}; observed ${result.verdict.observed}`;
-    console.log(`${result.reproduced ? 'REPRODUCED' : 'not reproduced'} ${file} (${r.campaign}, recorded ${r.oracle}${expect === 'fixed' ? ', marked fixed' : ''}): ${verdict}`);
+    const how = result.sameFailure ? 'REPRODUCED' : result.reproduced ? 'REPRODUCED (same oracle, other wording than recorded)' : 'not reproduced';
+    console.log(`${how} ${file} (${r.campaign}, recorded ${r.oracle}${expect === 'fixed' ? ', marked fixed' : ''}): ${verdict}`);
     if (files.length === 1) {
       // A single file: exit 1 when the finding is there (a test failed), 0 when it is gone.
       return result.reproduced || !result.verdict.ok ? EXIT_FAILED : EXIT_OK;

@@ -76,10 +76,14 @@ describe('failureSignature', () => {
     expect(sig('reply', 'a valid eth/68 BlockHeaders', 'invalid RLP: remainder must be zero')).not.toBe(sig('reply', 'a valid eth/68 BlockHeaders', 'header 0: expected 15 fields'));
   });
 
-  it('a crash is judged without the target\'s log tail', () => {
-    const a = sig('crash', 'the target process keeps running', 'it exited; last output: 12:00:01 INFO peer 0xab12cd34ef connected | Error: boom');
-    const b = sig('crash', 'the target process keeps running', 'it exited; last output: 12:07:33 WARN something else entirely');
-    expect(a).toBe(b);
-    expect(a).toBe(sig('crash', 'the target process keeps running', 'it exited'));
+  it('a crash is judged by the error line of the target\'s log tail, not by the rest of it', () => {
+    const crash = (tail: string) => sig('crash', 'the target process keeps running', `it exited; last output: ${tail}`);
+    const boom = crash('12:00:01 INFO peer 0xab12cd34ef connected | Error: boom at frame 17 | shutting down');
+    expect(boom).toBe(crash('12:07:33 WARN something else entirely | 12:07:34 ERROR Error: boom at frame 4'));
+    expect(boom).not.toBe(crash('TypeError: Cannot read properties of undefined (reading \'x\') | at decode (wire.js:10:3)'));
+    // No error line: only that it exited, whatever else it printed.
+    expect(crash('12:00:01 INFO bye')).toBe(crash('12:09:59 WARN other chatter'));
+    expect(crash('12:00:01 INFO bye')).toBe(sig('crash', 'the target process keeps running', 'it exited'));
+    expect(crash('12:00:01 INFO bye')).not.toBe(boom);
   });
 });

@@ -16,7 +16,9 @@
  *   explanation of what the outer words already name ("a malformed Hello
  *   (p2p Hello nodeId: expected 64 bytes, got 1)"); one mishandling of
  *   malformed Hellos would otherwise be a new bug for every decoder message;
- * - a crash's log tail: the target's last output differs from crash to crash.
+ * - a crash's log tail, except its error line: timestamps, peers and
+ *   shutdown chatter differ from crash to crash, while the error ("TypeError:
+ *   Cannot read properties of undefined") tells two crash bugs apart.
  * Words stay: "an empty BlockHeaders" and "1 header" are different answers,
  * so they are different bugs even for the same request.
  */
@@ -62,9 +64,17 @@ function normalise(text: string): string {
 
 type Texts = Pick<Failed, 'oracle' | 'expected' | 'observed'>;
 
-/** The crash oracle's observed text ends with the target's log tail. */
+/** From the first word naming an error to the end of that log line (not a log level such as "ERROR"). */
+const ERROR_LINE = /\b(?:\w*(?:Error|Exception)|[Pp]anic|[Ff]atal|[Uu]ncaught)\b.*/;
+
+/** The crash oracle's observed text ends with the target's log tail (lines joined by " | "): keep only its first error line. */
 function withoutLogTail(f: Texts): string {
-  return f.oracle === 'crash' ? f.observed.replace(/;\s*last output:[\s\S]*$/, '') : f.observed;
+  if (f.oracle !== 'crash') return f.observed;
+  const at = f.observed.search(/;\s*last output:/);
+  if (at < 0) return f.observed;
+  const tail = f.observed.slice(at).replace(/^;\s*last output:/, '');
+  const cause = tail.split(' | ').map((line) => ERROR_LINE.exec(line)?.[0]).find((m) => m !== undefined);
+  return `${f.observed.slice(0, at)}${cause ? `; error: ${cause.trim()}` : ''}`;
 }
 
 export function failureSignature(f: Texts): string {

@@ -39,7 +39,7 @@ import { flagInt, flagString, parseArgs, type ParsedArgs } from '../args.js';
 import { EXIT_FAILED, EXIT_OK, UnreachableError, UsageError } from '../errors.js';
 
 export const FUZZ_USAGE =
-  'fuzz --campaign handshake|frame|p2p|eth|discv4|session [--target reference|enode://..|cmd:"..."|ethereumjs-dpt] [--fault NAMES] [--seed N] [--runs N | --time 60s] [--keep-going] [--known DIR] [--json FILE] [--corpus DIR] [--jobs N] [--profile legacy|modern] [--chain DIR] [--shrink-time 60s] [--rss-bound MB] | fuzz replay FILE|DIR | fuzz --list';
+  'fuzz --campaign handshake|frame|p2p|eth|discv4|session [--target reference|enode://..|cmd:"..."|docker:IMAGE|ethereumjs-dpt] [--fault NAMES] [--seed N] [--runs N | --time 60s] [--keep-going] [--known DIR] [--json FILE] [--corpus DIR] [--jobs N] [--profile legacy|modern] [--chain DIR] [--shrink-time 60s] [--rss-bound MB] | fuzz replay FILE|DIR | fuzz --list';
 
 const VALUES = ['campaign', 'target', 'fault', 'seed', 'runs', 'time', 'corpus', 'jobs', 'profile', 'chain', 'shrink-time', 'rss-bound', 'known', 'json'];
 const SWITCHES = ['list', 'quiet', 'keep-going'];

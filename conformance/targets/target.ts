@@ -37,6 +37,12 @@ export interface RunningTarget {
   alive(): boolean;
   /** Output the target printed (for crash verdicts and the HTML report); empty if not ours to see. */
   logTail(): string;
+  /**
+   * Memory in bytes where the target knows it better than a process's RSS
+   * (a container: its cgroup's figure, readable without root); absent means
+   * the fuzzer reads the RSS of the process that owns the target's port.
+   */
+  memoryUsage?(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 

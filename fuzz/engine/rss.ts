@@ -5,7 +5,9 @@
  * (/proc/net/tcp{,6} gives the socket inode, /proc/PID/fd links to it), or
  * for a discv4-only target (TCP port 0) the one bound to its UDP port.
  * Returns undefined where that cannot be read (not Linux, another user's
- * process, a container): the memory oracle is then skipped, and says so.
+ * process): the memory oracle is then skipped, and says so. A target that
+ * reports its own memory (a docker: container, through docker stats) is
+ * sampled that way instead.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
@@ -100,25 +102,30 @@ export function rssOf(pid: number): number | undefined {
  * same per-10k rate as long ones without tripping on start-up growth.
  */
 export class MemoryWatch {
-  private pid: number | undefined;
+  private readonly read: (() => Promise<number | undefined>) | undefined;
   private baseline: { rss: number; cases: number } | undefined;
   peak = 0;
 
   constructor(
-    target: { port: number; udpPort: number },
+    target: { port: number; udpPort: number; memoryUsage?(): Promise<number | undefined> },
     readonly boundBytes: number,
   ) {
-    this.pid = pidOfTarget(target);
+    if (target.memoryUsage) {
+      // A container: docker's figure for it, which needs no access to its processes.
+      this.read = () => target.memoryUsage!();
+    } else {
+      const pid = pidOfTarget(target);
+      this.read = pid === undefined ? undefined : async () => rssOf(pid);
+    }
   }
 
   get available(): boolean {
-    return this.pid !== undefined;
+    return this.read !== undefined;
   }
 
-  /** Call with the case count; returns a description when the bound is exceeded. */
-  sample(cases: number): { rss: number; growth: number; allowed: number } | undefined {
-    if (this.pid === undefined) return undefined;
-    const rss = rssOf(this.pid);
+  /** Call with the case count; resolves to a description when the bound is exceeded. */
+  async sample(cases: number): Promise<{ rss: number; growth: number; allowed: number } | undefined> {
+    const rss = await this.read?.();
     if (rss === undefined) return undefined;
     this.peak = Math.max(this.peak, rss);
     if (!this.baseline) {

@@ -237,11 +237,20 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
   // cases would call the property in a microtask loop and starve their sockets.
   const exploring = () => phase === 'explore' && !ended();
 
+  let sampling = false;
   const memoryTimer = setInterval(() => {
-    if (phase !== 'explore' || memoryFinding) return;
-    const over = memory.sample(cases);
-    memoryStrikes = over ? memoryStrikes + 1 : 0;
-    if (over && memoryStrikes >= MEMORY_STRIKES) memoryFinding = over;
+    if (phase !== 'explore' || memoryFinding || sampling) return;
+    sampling = true;
+    const watch = memory;
+    void watch
+      .sample(cases)
+      .then((over) => {
+        // A sample of a target that has since been restarted says nothing about the new one.
+        if (watch !== memory) return;
+        memoryStrikes = over ? memoryStrikes + 1 : 0;
+        if (over && memoryStrikes >= MEMORY_STRIKES) memoryFinding = over;
+      })
+      .finally(() => (sampling = false));
   }, MEMORY_SAMPLE_MS);
   const progressTimer = setInterval(() => options.onProgress?.(progress()), 1_000);
   const progress = (): Progress => {

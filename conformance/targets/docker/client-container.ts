@@ -145,6 +145,24 @@ export class ClientContainer {
     return this.log.tail(lines);
   }
 
+  /**
+   * The container's memory as `docker stats` shows it: usage less the
+   * reclaimable page cache (cgroup v2 inactive_file, v1 total_inactive_file).
+   * Undefined once it is gone or when the daemon gives no figure.
+   */
+  async memoryUsage(): Promise<number | undefined> {
+    if (!this.alive()) return undefined;
+    try {
+      const stats = (await this.container.stats({ stream: false, 'one-shot': true })) as { memory_stats?: { usage?: number; stats?: Record<string, number> } };
+      const m = stats.memory_stats;
+      if (m?.usage === undefined) return undefined;
+      const cache = m.stats?.['inactive_file'] ?? m.stats?.['total_inactive_file'] ?? 0;
+      return m.usage - Math.min(cache, m.usage);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Runs a command in the running container; a command that does not exist gives exitCode 126/127, not an exception. */
   async exec(cmd: readonly string[], timeoutMs: number): Promise<ExecResult> {
     const exec = await this.container.exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true });

@@ -176,6 +176,7 @@ export class DockerTargetProvider implements TargetProvider {
         announcedCaps: probe.announcedCaps,
         alive: () => running.alive(),
         logTail: () => running.logTail(),
+        memoryUsage: () => running.memoryUsage(),
         stop,
       };
     } catch (err) {

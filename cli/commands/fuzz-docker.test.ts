@@ -30,10 +30,12 @@ describe.skipIf('reason' in daemon)(`devp2p-check fuzz against a docker: target$
     const r = await runBuiltCli(['fuzz', '--target', `docker:${REFERENCE_IMAGE}`, '--campaign', 'p2p', '--time', '20s', '--seed', '5', '--corpus', join(dir, 'corpus'), '--json', report], 300_000);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/against docker:/);
-    const json = JSON.parse(await readFile(report, 'utf8')) as { cases: number; findings: unknown[]; memory: { available: boolean; baseline?: number; peak?: number } };
+    const json = JSON.parse(await readFile(report, 'utf8')) as { cases: number; findings: unknown[]; memory: { available: boolean; source: string; baseline?: number; peak?: number } };
     expect(json.findings).toEqual([]);
     expect(json.cases).toBeGreaterThan(10);
     expect(json.memory.available).toBe(true);
+    expect(json.memory.source, 'docker stats, not the RSS of a process').toBe('container');
+    expect(r.stdout).toMatch(/container memory \(docker stats\) baseline \d+ MiB/);
     // A node process in a container: tens to hundreds of MiB, not zero, not the machine's memory.
     expect(json.memory.baseline).toBeGreaterThan(16 * 1024 * 1024);
     expect(json.memory.peak).toBeLessThan(4 * 1024 * 1024 * 1024);

@@ -205,7 +205,7 @@ async function runCampaign(args: ParsedArgs): Promise<number> {
     const confirmed = result.findings.filter((f) => f.confirmed);
     const unconfirmed = result.findings.filter((f) => !f.confirmed);
     log(
-      `done: ${result.cases} cases in ${(result.fuzzingMs / 1000).toFixed(1)} s of fuzzing (${(result.cases / Math.max(0.001, result.fuzzingMs / 1000)).toFixed(1)}/s; ${(result.ms / 1000).toFixed(1)} s in all), ${confirmed.length} findings, ${unconfirmed.length} unconfirmed, ${result.repeats} repeats, ${result.restarts} restarts, ${result.harnessErrors} harness errors${result.memory.available ? `, rss baseline ${((result.memory.baseline ?? 0) / 1048576).toFixed(0)} MiB peak ${((result.memory.peak ?? 0) / 1048576).toFixed(0)} MiB` : ', memory oracle unavailable (target process not visible)'}`,
+      `done: ${result.cases} cases in ${(result.fuzzingMs / 1000).toFixed(1)} s of fuzzing (${(result.cases / Math.max(0.001, result.fuzzingMs / 1000)).toFixed(1)}/s; ${(result.ms / 1000).toFixed(1)} s in all), ${confirmed.length} findings, ${unconfirmed.length} unconfirmed, ${result.repeats} repeats, ${result.restarts} restarts, ${result.harnessErrors} harness errors${result.memory.available ? `, ${result.memory.source === 'container' ? 'container memory (docker stats)' : 'rss'} baseline ${((result.memory.baseline ?? 0) / 1048576).toFixed(0)} MiB peak ${((result.memory.peak ?? 0) / 1048576).toFixed(0)} MiB` : ', memory oracle unavailable (target process not visible)'}`,
     );
     for (const f of result.findings) {
       const r = f.reproducer;

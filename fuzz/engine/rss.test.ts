@@ -25,6 +25,7 @@ describe('MemoryWatch', () => {
     const target = reporting([100 * MiB, 120 * MiB, 150 * MiB, 190 * MiB]);
     const watch = new MemoryWatch(target, 32 * MiB);
     expect(watch.available).toBe(true);
+    expect(watch.source).toBe('container');
     expect(await watch.sample(1_000)).toBeUndefined(); // the baseline
     expect(await watch.sample(6_000)).toBeUndefined(); // +20 MiB within the first 10k: allowed 32
     expect(await watch.sample(11_000)).toMatchObject({ growth: 50 * MiB, allowed: 32 * MiB }); // +50 over 10k cases
@@ -47,6 +48,7 @@ describe('MemoryWatch', () => {
     // Port 0 for TCP means "find it by UDP"; nothing of ours is bound to UDP port 1.
     const watch = new MemoryWatch({ port: 0, udpPort: 1 }, 32 * MiB);
     expect(watch.available).toBe(false);
+    expect(watch.source).toBe('rss');
     expect(await watch.sample(100)).toBeUndefined();
   });
 });

@@ -101,8 +101,11 @@ export function rssOf(pid: number): number | undefined {
  * `boundBytes * max(1, cases / 10_000)`, so short runs are judged by the
  * same per-10k rate as long ones without tripping on start-up growth.
  */
+export type MemorySource = 'container' | 'rss';
+
 export class MemoryWatch {
   private readonly read: (() => Promise<number | undefined>) | undefined;
+  readonly source: MemorySource;
   private baseline: { rss: number; cases: number } | undefined;
   peak = 0;
 
@@ -110,6 +113,7 @@ export class MemoryWatch {
     target: { port: number; udpPort: number; memoryUsage?(): Promise<number | undefined> },
     readonly boundBytes: number,
   ) {
+    this.source = target.memoryUsage ? 'container' : 'rss';
     if (target.memoryUsage) {
       // A container: docker's figure for it, which needs no access to its processes.
       this.read = () => target.memoryUsage!();

@@ -26,7 +26,7 @@ import { FuzzClock } from './clock.js';
 import { CampaignContext } from './context.js';
 import { canaryFor, HarnessError, judgeCase, type Judged } from './judge.js';
 import type { KnownFailures } from './known.js';
-import { MemoryWatch } from './rss.js';
+import { MemoryWatch, type MemorySource } from './rss.js';
 import { failureSignature } from './signature.js';
 import type { Campaign, CaseRun, Failed } from './types.js';
 
@@ -122,7 +122,8 @@ export interface FuzzRunResult {
   repeats: number;
   restarts: number;
   harnessErrors: number;
-  memory: { available: boolean; baseline?: number; peak?: number };
+  /** source: 'container' is docker stats' figure for a docker: target, 'rss' the RSS of the process owning the target's port. */
+  memory: { available: boolean; source: MemorySource; baseline?: number; peak?: number };
 }
 
 /** The target could not be started or reached (exit code 3 in the CLI). */
@@ -440,7 +441,7 @@ export async function runFuzz<C>(options: FuzzRunOptions<C>): Promise<FuzzRunRes
     repeats,
     restarts,
     harnessErrors,
-    memory: { available: memoryAvailable, ...(memory.baselineRss ? { baseline: memory.baselineRss } : {}), ...(memory.peak ? { peak: memory.peak } : {}) },
+    memory: { available: memoryAvailable, source: memory.source, ...(memory.baselineRss ? { baseline: memory.baselineRss } : {}), ...(memory.peak ? { peak: memory.peak } : {}) },
   };
 
   async function finish(f: Failure<C>, seed: number, path: string | undefined): Promise<Finding> {

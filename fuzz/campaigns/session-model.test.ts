@@ -104,6 +104,26 @@ describe('session model: a drop that comes after the Pong for the message that e
     expect(r.error?.message).toMatch(/^unexpected-disconnect: /);
   });
 
+  it('once the target answered an eth request sent after that message, a later 0x02 is a finding again', async () => {
+    const GET_POOLED = ETH_OFFSET + 0x09;
+    const peer = scriptedPeer({
+      privateKey: generatePrivateKey(),
+      shared: [{ name: 'eth', version: 68, offset: ETH_OFFSET, length: 17 }],
+      script: (msgId, _p, t) => {
+        if (msgId !== GET_POOLED) return;
+        t.deliver(ETH_OFFSET + 0x0a, encodeEthMessage(68, { kind: 'PooledTransactions', requestId: 1n, transactions: [] }).payload);
+        setTimeout(() => t.disconnect(DisconnectReason.ProtocolBreach), 20);
+      },
+    });
+    const real = { ctx: {} as CampaignContext, peer, version: 68 as const, items: [] };
+    const model: Model = { stage: 'status', mayStillEnd: { reasons: [DisconnectReason.ProtocolBreach] } };
+    await new SessionCommand({ cmd: 'eth', step: { message: { kind: 'GetPooledTransactions', requestId: 1n, hashes: [] }, plan: { rlp: [], bytes: [] } } }).run(model, real);
+    expect(model.mayStillEnd).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 50));
+    const error = await new SessionCommand({ cmd: 'ping' }).run(model, real).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(/^unexpected-disconnect: /);
+  });
+
   it('a Disconnect after a Ping with nothing tolerated before it: still a finding', async () => {
     const peer = scriptedPeer({ privateKey: generatePrivateKey(), shared: [{ name: 'eth', version: 68, offset: ETH_OFFSET, length: 17 }], script: () => {} });
     const real = { ctx: {} as CampaignContext, peer, version: 68 as const, items: [] };

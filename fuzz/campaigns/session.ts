@@ -198,6 +198,8 @@ export class SessionCommand implements fc.AsyncCommand<Model, Real> {
         const cap = r.peer.shared.find((c) => c.name === 'eth')!;
         const w = await r.peer.waitFor((x) => x.msgId === cap.offset + ({ BlockHeaders: 4, BlockBodies: 6, Receipts: 0x10, PooledTransactions: 0x0a } as Record<string, number>)[e.responseKind]!, REPLY_TIMEOUT_MS);
         if (!w.ok) throw new VerdictError(fail(w.why === 'ended' ? 'unexpected-disconnect' : 'reply', `${e.responseKind} for a valid ${e.request.kind} (id ${id})`, w.why === 'ended' ? describeEnd(w.end) : `nothing within ${REPLY_TIMEOUT_MS} ms`));
+        // The eth handler answered a request sent after every earlier message, so it has judged them all: a later drop is not theirs.
+        delete m.mayStillEnd;
         return;
       }
       case 'ping': {

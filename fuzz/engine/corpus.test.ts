@@ -18,7 +18,7 @@ import { loadFixture, type Fixture } from '../../conformance/fixture/fixture.js'
 import { ReferenceTargetProvider } from '../../conformance/targets/reference.js';
 import { FAULTS } from '../../reference-node/faults/index.js';
 import { replayReproducer } from './replay.js';
-import { readReproducer } from './reproducer.js';
+import { readReproducer, type Reproducer } from './reproducer.js';
 import { failureSignature } from './signature.js';
 
 const CORPUS = resolve(import.meta.dirname, '../corpus');
@@ -47,7 +47,7 @@ describe('the committed fuzz corpus replays with its recorded verdict', () => {
 });
 
 /** Reproducers recorded against another implementation: each must pass on the clean reference node. */
-function passAgainstReference(title: string, dir: string, minimum: number, recordedAgainst: (spec: string) => boolean): void {
+function passAgainstReference(title: string, dir: string, minimum: number, recordedAgainst: (r: Reproducer) => boolean): void {
   const found = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
   describe(title, () => {
     it('holds reproducers', () => {
@@ -57,7 +57,7 @@ function passAgainstReference(title: string, dir: string, minimum: number, recor
     for (const file of found) {
       it(file, async () => {
         const r = await readReproducer(join(dir, file));
-        expect(recordedAgainst(r.target.spec), `recorded against ${r.target.spec}`).toBe(true);
+        expect(recordedAgainst(r), `recorded against ${r.target.spec} (campaign ${r.campaign})`).toBe(true);
         const result = await replayReproducer(r, new ReferenceTargetProvider({ faults: [] }), fixtures.get(r.target.profile)!);
         expect(result.verdict).toEqual({ ok: true });
       }, 60_000);
@@ -65,5 +65,5 @@ function passAgainstReference(title: string, dir: string, minimum: number, recor
   });
 }
 
-passAgainstReference('the @ethereumjs/client findings pass against the reference node', resolve(import.meta.dirname, '../findings/ethereumjs'), 30, (spec) => spec.startsWith('cmd:'));
-passAgainstReference('the @ethereumjs/devp2p DPT (discv4) findings pass against the reference node', resolve(import.meta.dirname, '../findings/ethereumjs-dpt'), 5, (spec) => spec === 'ethereumjs-dpt');
+passAgainstReference('the @ethereumjs/client findings pass against the reference node', resolve(import.meta.dirname, '../findings/ethereumjs'), 30, (r) => r.target.spec.startsWith('cmd:'));
+passAgainstReference('the @ethereumjs/devp2p DPT (discv4) findings pass against the reference node', resolve(import.meta.dirname, '../findings/ethereumjs-dpt'), 5, (r) => r.target.spec === 'ethereumjs-dpt' && r.campaign === 'discv4');
